@@ -21,12 +21,3 @@ func Write(w io.Writer, res scanner.Result, opts Options) error {
 	}
 	return fmt.Errorf("unknown format %q (want text, json, sarif or csv)", opts.Format)
 }
-
-// WriteText — PLACEHOLDER until the text table lands.
-func WriteText(w io.Writer, res scanner.Result, opts Options) error { return WriteJSON(w, res, opts) }
-
-// WriteSARIF — PLACEHOLDER.
-func WriteSARIF(w io.Writer, res scanner.Result, opts Options) error { return WriteJSON(w, res, opts) }
-
-// WriteCSV — PLACEHOLDER.
-func WriteCSV(w io.Writer, res scanner.Result, opts Options) error { return WriteJSON(w, res, opts) }
