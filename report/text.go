@@ -44,7 +44,11 @@ func writeTable(w io.Writer, fs []scanner.Finding, opts Options) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERDICT\tKEY ID\tSECRET\tACCOUNT\tWHERE\tFIRST SEEN\tHEAD")
+	first := "VERDICT"
+	if opts.Color {
+		first = ansiPlain + first + ansiReset
+	}
+	fmt.Fprintln(tw, first+"\tKEY ID\tSECRET\tACCOUNT\tWHERE\tFIRST SEEN\tHEAD")
 	for _, f := range fs {
 		where, seen := "-", "-"
 		if len(f.Locations) > 0 {
