@@ -1,0 +1,102 @@
+package awsfake
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// xmlw builds an XML document; values are escaped.
+type xmlw struct{ b bytes.Buffer }
+
+func (x *xmlw) open(name, attrs string) {
+	x.b.WriteString("<" + name)
+	if attrs != "" {
+		x.b.WriteString(" " + attrs)
+	}
+	x.b.WriteString(">")
+}
+
+func (x *xmlw) close(name string) { x.b.WriteString("</" + name + ">") }
+
+func (x *xmlw) el(name, value string) {
+	x.b.WriteString("<" + name + ">")
+	_ = xml.EscapeText(&x.b, []byte(value))
+	x.b.WriteString("</" + name + ">")
+}
+
+// opt writes element name only when value is not empty.
+func (x *xmlw) opt(name, value string) {
+	if value != "" {
+		x.el(name, value)
+	}
+}
+
+func (x *xmlw) time(name string, t time.Time) { x.el(name, isoTime(t)) }
+
+func (x *xmlw) bool(name string, v bool) { x.el(name, strconv.FormatBool(v)) }
+
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// writeQueryResult writes the <ActionResponse><ActionResult>… document of
+// an AWS Query answer.
+func writeQueryResult(w http.ResponseWriter, c *call, res *result) {
+	var x xmlw
+	x.open(c.action+"Response", queryNS(c.service))
+	x.open(c.action+"Result", "")
+	if res.xml != nil {
+		res.xml(&x)
+	}
+	x.close(c.action + "Result")
+	x.open("ResponseMetadata", "")
+	x.el("RequestId", c.requestID)
+	x.close("ResponseMetadata")
+	x.close(c.action + "Response")
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", c.requestID)
+	_, _ = w.Write(x.b.Bytes())
+}
+
+// param returns Query parameter name of c or a ValidationError naming it.
+func (c *call) param(name string) (string, *apiError) {
+	v := c.form.Get(name)
+	if v == "" {
+		code := "ValidationError"
+		return "", errf(http.StatusBadRequest, code, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(name))
+	}
+	return v, nil
+}
+
+// page slices items for a Query List… call with Marker/MaxItems: the
+// marker is the index to start at.
+func page[T any](c *call, items []T) (out []T, next string, e *apiError) {
+	start := 0
+	if m := c.form.Get("Marker"); m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, "", errf(http.StatusBadRequest, "InvalidInput", "Invalid Marker")
+		}
+		start = n
+	}
+	max := 100
+	if s := c.form.Get("MaxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, "", errf(http.StatusBadRequest, "ValidationError", "MaxItems must be between 1 and 1000")
+		}
+		max = n
+	}
+	end := min(start+max, len(items))
+	if end < len(items) {
+		next = strconv.Itoa(end)
+	}
+	return items[start:end], next, nil
+}
+
+// pageTail writes IsTruncated and Marker.
+func pageTail(x *xmlw, next string) {
+	x.bool("IsTruncated", next != "")
+	x.opt("Marker", next)
+}
