@@ -1,8 +1,13 @@
 package scanner
 
+import "bytes"
+
 // Match is one key ID found in a buffer, with the secret paired to it.
 // Start and End are byte offsets of the key ID in the buffer given to Find
-// (b[Start:End] == KeyID); Line and Column are 1-based.
+// (b[Start:End] == KeyID); Line and Column are 1-based. For matches that
+// ScanBlob found in a decoded view, Start and End cover the encoded form in
+// the original bytes instead, and Encoding names the decoding chain; for
+// matches inside an archive member they are offsets into that member.
 type Match struct {
 	KeyID        string
 	Start, End   int
@@ -15,27 +20,164 @@ type Match struct {
 	Example      bool   // AWS documentation example key
 }
 
-// Options is the detector's policy, fixed at construction.
+// Options is the detector's policy, fixed at construction. The zero value
+// is the default policy.
 type Options struct {
-	IncludeExamples bool // report AWS's documented example keys (marked Example)
+	// IncludeExamples reports AWS's documented example keys and any key ID
+	// ending in EXAMPLE (marked Example); by default they are dropped.
+	IncludeExamples bool
+	// Window is how far, in bytes on either side of a key ID, secrets and
+	// session tokens are looked for. Zero means DefaultWindow.
+	Window int
+	// MaxDepth bounds nested decoding and archives in ScanBlob
+	// (base64 inside a zip inside a tar counts 3). Zero means DefaultMaxDepth.
+	MaxDepth int
+	// MaxMemberSize bounds the decompressed size of one archive member;
+	// MaxArchiveSize bounds the total decompressed size of one unit.
+	// Zero means DefaultMaxMemberSize and DefaultMaxArchiveSize.
+	MaxMemberSize  int64
+	MaxArchiveSize int64
 }
 
-// Detector finds AWS credentials in bytes. It is safe for concurrent use.
+// Defaults for Options' zero fields.
+const (
+	DefaultWindow         = 16 << 10
+	DefaultMaxDepth       = 4
+	DefaultMaxMemberSize  = 64 << 20
+	DefaultMaxArchiveSize = 256 << 20
+)
+
+// AllowMarker on a line suppresses every match whose key ID is on that line.
+const AllowMarker = "keysweep:allow"
+
+// character classes of the lookup table
+const (
+	clUD    = 1 << iota // A-Z 0-9: every byte of a key ID
+	clAlnum             // A-Z a-z 0-9: a key ID must not touch one
+	clB64               // A-Z a-z 0-9 + /: secret and token alphabet
+	clB32               // A-Z 2-7: the 16 characters after the prefix
+	clUpper             // A-Z
+	clLower             // a-z
+	clDigit             // 0-9
+	clHex               // 0-9 a-f A-F
+)
+
+// Detector finds AWS credentials in bytes. It holds only its policy and
+// read-only tables, so one Detector is safe for concurrent use.
 type Detector struct {
-	opts Options
+	opts     Options
+	cls      [256]uint8
+	b64gates [][]byte // base64 encodings of the key prefixes at the 3 alignments
 }
 
 // New returns a detector with the given policy.
-func New(opts Options) *Detector { return &Detector{opts: opts} }
+func New(opts Options) *Detector {
+	if opts.Window <= 0 {
+		opts.Window = DefaultWindow
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MaxMemberSize <= 0 {
+		opts.MaxMemberSize = DefaultMaxMemberSize
+	}
+	if opts.MaxArchiveSize <= 0 {
+		opts.MaxArchiveSize = DefaultMaxArchiveSize
+	}
+	d := &Detector{opts: opts}
+	for c := 0; c < 256; c++ {
+		var k uint8
+		switch {
+		case c >= 'A' && c <= 'Z':
+			k = clUD | clAlnum | clB64 | clB32 | clUpper
+			if c <= 'F' {
+				k |= clHex
+			}
+		case c >= 'a' && c <= 'z':
+			k = clAlnum | clB64 | clLower
+			if c <= 'f' {
+				k |= clHex
+			}
+		case c >= '0' && c <= '9':
+			k = clUD | clAlnum | clB64 | clDigit | clHex
+			if c >= '2' && c <= '7' {
+				k |= clB32
+			}
+		case c == '+' || c == '/':
+			k = clB64
+		}
+		d.cls[c] = k
+	}
+	d.b64gates = base64Gates()
+	return d
+}
 
-// Find returns the credentials in b, in order of their key IDs' offsets.
-// PLACEHOLDER: the real detector replaces this.
-func (d *Detector) Find(b []byte) []Match { return nil }
+// Find returns the credentials whose key IDs appear verbatim in b, in order
+// of their offsets, each with the secrets and session token found near it.
+// It decodes nothing (ScanBlob does). Safe for concurrent use; b is not
+// retained or modified.
+func (d *Detector) Find(b []byte) []Match {
+	ids := d.findIDs(b)
+	if len(ids) == 0 {
+		return nil
+	}
+	return d.pair(b, ids)
+}
 
-// AccountID decodes the AWS account ID from a key ID, offline.
-// PLACEHOLDER: the real decoder replaces this.
-func AccountID(keyID string) (string, bool) { return "", false }
+// idHit is a validated key ID occurrence.
+type idHit struct {
+	start, line, col int
+	example          bool
+}
 
-// IsCanary reports whether account belongs to a known canary-token service.
-// PLACEHOLDER: the real list replaces this.
-func IsCanary(account string) bool { return false }
+// findIDs returns the validated, non-allowed key IDs of b in offset order.
+func (d *Detector) findIDs(b []byte) []idHit {
+	var hits []idHit
+	var lc lineCounter
+	d.scanIDs(b, func(s int) {
+		ok, ex := d.validID(b[s : s+20])
+		if !ok {
+			return
+		}
+		line, col := lc.at(b, s)
+		if lineAllowed(b, s) {
+			return
+		}
+		hits = append(hits, idHit{start: s, line: line, col: col, example: ex})
+	})
+	return hits
+}
+
+// lineAllowed reports whether the line holding offset off carries AllowMarker.
+func lineAllowed(b []byte, off int) bool {
+	ls := bytes.LastIndexByte(b[:off], '\n') + 1
+	le := bytes.IndexByte(b[off:], '\n')
+	if le < 0 {
+		le = len(b)
+	} else {
+		le += off
+	}
+	return bytes.Contains(b[ls:le], []byte(AllowMarker))
+}
+
+// lineCounter turns increasing offsets into 1-based line and column numbers
+// without rescanning the buffer from its start.
+type lineCounter struct {
+	pos, line, lineStart int
+}
+
+func (lc *lineCounter) at(b []byte, off int) (line, col int) {
+	if lc.line == 0 {
+		lc.line = 1
+	}
+	if off < lc.pos {
+		*lc = lineCounter{line: 1}
+	}
+	seg := b[lc.pos:off]
+	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+		lc.line += n
+		lc.lineStart = lc.pos + bytes.LastIndexByte(seg, '\n') + 1
+	}
+	lc.pos = off
+	return lc.line, off - lc.lineStart + 1
+}

@@ -1,0 +1,165 @@
+package scanner
+
+import (
+	"bytes"
+	"sort"
+)
+
+// cand is a secret or session-token candidate near some key ID.
+type cand struct {
+	start, end int
+	line       int
+	keyword    bool // a secret/session-token keyword precedes it on its line
+}
+
+// Pairing costs, in hundredths of a line of distance.
+const (
+	costLine      = 100  // per line between key ID and secret
+	costKeyword   = 2000 // bonus for "secret" context: worth 20 lines
+	costBefore    = 10   // secret before the ID: slightly worse than after
+	costPathLike  = 500  // three or more slashes: more likely a path
+	maxCandidates = 8    // Match.Candidates cap
+	minTokenLen   = 100  // shortest run taken for a session token
+)
+
+// pair attaches secrets and session tokens to the key IDs of b.
+func (d *Detector) pair(b []byte, ids []idHit) []Match {
+	secrets, tokens := d.collectCands(b, ids)
+	ms := make([]Match, len(ids))
+	for i, h := range ids {
+		ms[i] = Match{
+			KeyID: string(b[h.start : h.start+20]), Start: h.start, End: h.start + 20,
+			Line: h.line, Column: h.col, Example: h.example,
+		}
+	}
+	if len(secrets) > 0 {
+		d.assignSecrets(b, ids, ms, secrets)
+	}
+	if len(tokens) > 0 {
+		for i, h := range ids {
+			if ms[i].KeyID[:4] != "ASIA" {
+				continue
+			}
+			best, bc := -1, 0
+			for j, t := range tokens {
+				if abs(t.start-h.start) > d.opts.Window+len(b[t.start:t.end]) {
+					continue
+				}
+				if c := candCost(h, t); best < 0 || c < bc {
+					best, bc = j, c
+				}
+			}
+			if best >= 0 {
+				ms[i].SessionToken = Secret(b[tokens[best].start:tokens[best].end])
+			}
+		}
+	}
+	return ms
+}
+
+// candCost is the pairing cost of candidate c for key ID h: lower is better.
+func candCost(h idHit, c cand) int {
+	cost := costLine*abs(c.line-h.line) + distance(h, c)/64
+	if c.keyword {
+		cost -= costKeyword
+	}
+	if c.end <= h.start {
+		cost += costBefore
+	}
+	return cost
+}
+
+func distance(h idHit, c cand) int {
+	if c.end <= h.start {
+		return h.start - c.end
+	}
+	return c.start - (h.start + 20)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// assignSecrets gives each distinct key ID its best secret, one secret per
+// key ID first (greedy by cost, so two keys in one file each get their
+// own), then lets a key ID left without one take its best candidate anyway.
+// The other candidates in the window become Match.Candidates, best first.
+func (d *Detector) assignSecrets(b []byte, ids []idHit, ms []Match, secrets []cand) {
+	type edge struct{ key, sec, cost int }
+	keyOf := map[string]int{}
+	var edges []edge
+	for i, h := range ids {
+		k, ok := keyOf[ms[i].KeyID]
+		if !ok {
+			k = len(keyOf)
+			keyOf[ms[i].KeyID] = k
+		}
+		for j, s := range secrets {
+			if abs(s.start-h.start) > d.opts.Window+40 {
+				continue
+			}
+			c := candCost(h, s)
+			if bytes.Count(b[s.start:s.end], []byte{'/'}) >= 3 {
+				c += costPathLike
+			}
+			edges = append(edges, edge{k, j, c})
+		}
+	}
+	sort.SliceStable(edges, func(i, j int) bool { return edges[i].cost < edges[j].cost })
+	nk := len(keyOf)
+	primary := make([]int, nk)
+	for i := range primary {
+		primary[i] = -1
+	}
+	used := make([]bool, len(secrets))
+	for _, e := range edges {
+		if primary[e.key] < 0 && !used[e.sec] {
+			primary[e.key], used[e.sec] = e.sec, true
+		}
+	}
+	ranked := make([][]int, nk) // secrets per key, best first, each once
+	seen := make([]map[int]bool, nk)
+	for _, e := range edges {
+		if seen[e.key] == nil {
+			seen[e.key] = map[int]bool{}
+		}
+		if !seen[e.key][e.sec] {
+			seen[e.key][e.sec] = true
+			ranked[e.key] = append(ranked[e.key], e.sec)
+		}
+	}
+	for k := range primary {
+		if primary[k] < 0 && len(ranked[k]) > 0 {
+			primary[k] = ranked[k][0]
+		}
+	}
+	for i := range ms {
+		k := keyOf[ms[i].KeyID]
+		if primary[k] < 0 {
+			continue
+		}
+		p := secrets[primary[k]]
+		ms[i].Secret = Secret(b[p.start:p.end])
+		for _, j := range ranked[k] {
+			if j == primary[k] || len(ms[i].Candidates) >= maxCandidates {
+				continue
+			}
+			s := Secret(b[secrets[j].start:secrets[j].end])
+			if s != ms[i].Secret && !containsSecret(ms[i].Candidates, s) {
+				ms[i].Candidates = append(ms[i].Candidates, s)
+			}
+		}
+	}
+}
+
+func containsSecret(ss []Secret, s Secret) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
