@@ -1,0 +1,225 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/keysweep/keysweep/scanner"
+)
+
+// pair is a matching blob at a path of a tree.
+type pair struct {
+	path string
+	blob int32
+}
+
+// attributor maps matching blobs back to the commits and paths that
+// introduced them. A commit introduces (path, blob) when its tree holds the
+// blob at path and none of its parents' trees does; a merge commit whose
+// resolution added a key therefore introduces it. Only trees that contain
+// a matching blob somewhere below them (found bottom-up over the walked
+// graph, each tree once) are read again for their entry names.
+type attributor struct {
+	s      *scan
+	hit    []int8 // per object: 0 unknown, 1 contains a matching blob, 2 does not
+	pairs  map[int32][]pair
+	head   *object.Tree
+	inHead map[pair]bool
+	placed map[int32]bool // matching blobs given at least one location
+}
+
+func (s *scan) attribute(ctx context.Context) {
+	if len(s.matches) == 0 {
+		return
+	}
+	a := &attributor{s: s, hit: make([]int8, len(s.objs)), pairs: make(map[int32][]pair),
+		inHead: make(map[pair]bool), placed: make(map[int32]bool)}
+	a.head = s.headTree()
+	for i := range s.commits {
+		if i%1024 == 0 && ctx.Err() != nil {
+			break // still place what matched, below, without commits
+		}
+		a.commit(&s.commits[i])
+	}
+	for _, r := range s.roots {
+		for _, p := range a.rootPairs(r.obj) {
+			loc := s.loc()
+			loc.Kind, loc.Path = "blob", r.label+":"+p.path
+			if p.path == "" {
+				loc.Path = r.label
+			}
+			a.place(p.blob, loc)
+		}
+	}
+	ids := make([]int32, 0, len(s.matches))
+	for id := range s.matches {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		if a.placed[id] {
+			continue
+		}
+		loc := s.loc()
+		loc.Kind = "blob"
+		if s.unreach[id] {
+			loc.Path = "(unreachable blob " + s.objs[id].hash.String() + ")"
+		} else {
+			loc.Path = s.objs[id].path // reachable, but no commit could be credited
+		}
+		a.place(id, loc)
+	}
+}
+
+// commit places the pairs c introduced.
+func (a *attributor) commit(c *commitNode) {
+	if c.tree < 0 || !a.contains(c.tree) {
+		return
+	}
+	var inParents map[pair]bool
+	for _, ph := range c.parents {
+		pi, ok := a.s.commitIdx[ph]
+		if !ok || a.s.commits[pi].tree < 0 || !a.contains(a.s.commits[pi].tree) {
+			continue
+		}
+		if inParents == nil {
+			inParents = make(map[pair]bool)
+		}
+		for _, p := range a.treePairs(a.s.commits[pi].tree) {
+			inParents[p] = true
+		}
+	}
+	for _, p := range a.treePairs(c.tree) {
+		if inParents[p] {
+			continue
+		}
+		loc := a.s.loc()
+		loc.Kind, loc.Path, loc.Commit = "blob", p.path, c.hash.String()
+		loc.Author, loc.Email, loc.Date = c.author, c.email, c.when
+		loc.InHead = a.isInHead(p)
+		a.place(p.blob, loc)
+	}
+}
+
+func (a *attributor) place(id int32, loc scanner.Location) {
+	a.placed[id] = true
+	for _, m := range a.s.matches[id] {
+		a.s.col.Add(m, loc)
+	}
+}
+
+// contains reports whether object id is a matching blob or a tree with one
+// below it. Each tree is decided once.
+func (a *attributor) contains(id int32) bool {
+	switch a.hit[id] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	o := &a.s.objs[id]
+	found := false
+	if !o.tree {
+		_, found = a.s.matches[id]
+	} else {
+		for _, k := range o.kids {
+			if a.contains(k) {
+				found = true
+				break
+			}
+		}
+	}
+	a.hit[id] = 2
+	if found {
+		a.hit[id] = 1
+	}
+	return found
+}
+
+// rootPairs is treePairs for a root that may be a blob.
+func (a *attributor) rootPairs(id int32) []pair {
+	if !a.s.objs[id].tree {
+		if a.contains(id) {
+			return []pair{{"", id}}
+		}
+		return nil
+	}
+	return a.treePairs(id)
+}
+
+// treePairs lists the matching blobs below tree id with their paths,
+// reading the tree's names once and only when it contains one.
+func (a *attributor) treePairs(id int32) []pair {
+	if ps, ok := a.pairs[id]; ok {
+		return ps
+	}
+	var ps []pair
+	if a.contains(id) {
+		t, err := object.GetTree(a.s.st, a.s.objs[id].hash)
+		if err != nil {
+			a.s.unitError("tree "+a.s.objs[id].hash.String(), fmt.Errorf("read tree: %w", err))
+		} else {
+			ps = a.entries(t)
+		}
+	}
+	a.pairs[id] = ps
+	return ps
+}
+
+func (a *attributor) entries(t *object.Tree) []pair {
+	var ps []pair
+	for _, e := range t.Entries {
+		k, ok := a.s.ids[e.Hash]
+		if !ok || e.Mode == filemode.Submodule || !a.contains(k) {
+			continue
+		}
+		if e.Mode == filemode.Dir {
+			for _, p := range a.treePairs(k) {
+				ps = append(ps, pair{e.Name + "/" + p.path, p.blob})
+			}
+			continue
+		}
+		ps = append(ps, pair{e.Name, k})
+	}
+	return ps
+}
+
+// isInHead reports whether the default branch's HEAD holds p's blob at p's path.
+func (a *attributor) isInHead(p pair) bool {
+	if a.head == nil {
+		return false
+	}
+	v, ok := a.inHead[p]
+	if !ok {
+		e, err := a.head.FindEntry(p.path)
+		v = err == nil && e.Hash == a.s.objs[p.blob].hash
+		a.inHead[p] = v
+	}
+	return v
+}
+
+// headTree returns the tree of HEAD (the default branch; in a bare mirror,
+// the branch HEAD names), or nil when HEAD does not resolve.
+func (s *scan) headTree() *object.Tree {
+	ref, err := s.repo.Head()
+	if err != nil {
+		return nil
+	}
+	h := ref.Hash()
+	if h == plumbing.ZeroHash {
+		return nil
+	}
+	c, err := object.GetCommit(s.st, h)
+	if err != nil {
+		return nil
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil
+	}
+	return t
+}

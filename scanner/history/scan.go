@@ -1,0 +1,214 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/keysweep/keysweep/scanner"
+)
+
+const (
+	defaultMaxBlob = 32 << 20
+	defaultMemory  = 256 << 20
+)
+
+// object is one tree or blob of the walked graph. Objects are numbered in
+// the order the walk first met them; kids hold the numbers of a tree's
+// entries (subtrees and blobs, not submodules).
+type node struct {
+	hash plumbing.Hash
+	tree bool
+	kids []int32
+	path string // blobs: the first path the walk met it at (chooses decoders)
+}
+
+// commitNode is a walked commit.
+type commitNode struct {
+	hash     plumbing.Hash
+	tree     int32 // object number of the root tree, -1 when unreadable or excluded
+	treeHash plumbing.Hash
+	parents  []plumbing.Hash
+	author   string
+	email    string
+	when     time.Time
+}
+
+// root is an object a ref names directly (a tag of a tree or a blob).
+type root struct {
+	label string
+	obj   int32
+}
+
+// scan is the state of one Scan call. The walk fills the graph from one
+// goroutine; blob readers and scanners run in parallel afterwards and
+// touch only matches (under mu) and the collector.
+type scan struct {
+	opts   Options
+	det    *scanner.Detector
+	col    *scanner.Collector
+	repo   *git.Repository
+	st     storer.EncodedObjectStorer
+	gitBin string // "" when blobs are read with go-git
+	notes  *noter
+
+	ids       map[plumbing.Hash]int32
+	objs      []node
+	commits   []commitNode
+	commitIdx map[plumbing.Hash]int32
+	exclC     map[plumbing.Hash]struct{} // excluded commits
+	exclO     map[plumbing.Hash]struct{} // trees and blobs reachable from boundary commits
+	roots     []root
+	tags      map[plumbing.Hash]bool // tag objects whose message was scanned
+	unreach   map[int32]bool         // blobs no ref reaches (AllObjects)
+	blobs     []int32                // blobs to read
+
+	mu      sync.Mutex
+	matches map[int32][]scanner.Match
+	errs    int
+	sum     Summary
+}
+
+func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scanner.Collector) (*scan, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", opts.Path, err)
+	}
+	repo, err := openRepo(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.MaxBlobBytes <= 0 {
+		opts.MaxBlobBytes = defaultMaxBlob
+	}
+	if opts.MemoryBytes <= 0 {
+		opts.MemoryBytes = defaultMemory
+	}
+	s := &scan{
+		opts: opts, det: det, col: col, repo: repo, st: repo.Storer,
+		notes:     newNoter(col),
+		ids:       make(map[plumbing.Hash]int32),
+		commitIdx: make(map[plumbing.Hash]int32),
+		exclC:     make(map[plumbing.Hash]struct{}),
+		exclO:     make(map[plumbing.Hash]struct{}),
+		unreach:   make(map[int32]bool),
+		tags:      make(map[plumbing.Hash]bool),
+		matches:   make(map[int32][]scanner.Match),
+	}
+	s.sum.Tips = make(map[string]string)
+	switch opts.Reader {
+	case ReaderAuto, ReaderGit:
+		bin, err := exec.LookPath("git")
+		if err != nil && opts.Reader == ReaderGit {
+			return nil, fmt.Errorf("find git binary: %w", err)
+		}
+		if err == nil {
+			s.gitBin = bin
+		}
+	case ReaderGoGit:
+	default:
+		return nil, fmt.Errorf("scan %s: unknown reader %q", opts.Path, opts.Reader)
+	}
+	s.sum.Reader = ReaderGoGit
+	if s.gitBin != "" {
+		s.sum.Reader = ReaderGit
+	}
+	return s, nil
+}
+
+func (s *scan) close() {
+	if c, ok := s.st.(interface{ Close() error }); ok {
+		c.Close()
+	}
+}
+
+// unitError records a per-object or per-ref failure; the scan goes on.
+func (s *scan) unitError(unit string, err error) {
+	s.mu.Lock()
+	s.errs++
+	s.mu.Unlock()
+	s.col.AddError(s.unitName(unit), err)
+}
+
+func (s *scan) unitName(unit string) string {
+	if s.opts.Repo != "" {
+		return s.opts.Repo + ": " + unit
+	}
+	return unit
+}
+
+// run does the phases in order: refs, walk, listing, blob scan, attribution.
+func (s *scan) run(ctx context.Context) (Summary, error) {
+	s.checkShallow()
+	var list *listing
+	if s.gitBin != "" {
+		list = startListing(ctx, s.gitBin, s.opts.Path)
+	}
+	tips, excl, err := s.resolve(ctx)
+	if err != nil {
+		if list != nil {
+			list.wait()
+		}
+		return s.summary(), err
+	}
+	werr := s.walkAll(ctx, tips, excl)
+	if werr == nil && s.opts.AllObjects {
+		werr = s.walkUnreachable(ctx, list)
+	}
+	if werr != nil {
+		if list != nil {
+			list.wait()
+		}
+		return s.summary(), werr
+	}
+	s.collectBlobs()
+	var rerr error
+	if s.gitBin != "" {
+		order := list.order(s)
+		rerr = s.readGit(ctx, order)
+	} else {
+		rerr = s.readGoGit(ctx)
+	}
+	s.attribute(ctx)
+	s.notes.flush()
+	if rerr == nil {
+		rerr = ctx.Err()
+	}
+	if rerr != nil {
+		return s.summary(), fmt.Errorf("scan %s: %w", s.opts.Path, rerr)
+	}
+	return s.summary(), nil
+}
+
+func (s *scan) summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum := s.sum
+	sum.Commits = len(s.commits)
+	sum.Matched = len(s.matches)
+	sum.Errors = s.errs
+	for _, o := range s.objs {
+		if o.tree {
+			sum.Trees++
+		}
+	}
+	sum.Unreachable = len(s.unreach)
+	return sum
+}
+
+func (s *scan) checkShallow() {
+	sh, err := s.st.(storer.ShallowStorer).Shallow()
+	if err != nil || len(sh) == 0 {
+		return
+	}
+	s.sum.Shallow = true
+	s.notes.add("shallow", fmt.Sprintf("shallow clone: history stops at %d boundary commit(s); scanned what is present (keys in older history cannot be seen — fetch with --unshallow to scan it)", len(sh)))
+}
