@@ -111,15 +111,3 @@ func writeJSONError(w http.ResponseWriter, requestID string, e *apiError) {
 	w.WriteHeader(e.status)
 	_, _ = w.Write(b)
 }
-
-// writeJSON writes v as a successful AWS JSON 1.1 answer.
-func writeJSON(w http.ResponseWriter, requestID string, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		writeJSONError(w, requestID, errf(500, "InternalFailure", "marshal response: %v", err))
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", requestID)
-	_, _ = w.Write(b)
-}

@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -40,9 +41,20 @@ func (x *xmlw) bool(name string, v bool) { x.el(name, strconv.FormatBool(v)) }
 
 func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// writeQueryResult writes the <ActionResponse><ActionResult>… document of
-// an AWS Query answer.
-func writeQueryResult(w http.ResponseWriter, c *call, res *result) {
+// render encodes res as c's protocol answer: the <ActionResponse>
+// <ActionResult>… document of AWS Query, or the JSON 1.1 document.
+func (c *call) render(res *result) ([]byte, *apiError) {
+	if c.jsonProto {
+		v := res.json
+		if v == nil {
+			v = struct{}{}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, errf(http.StatusInternalServerError, "InternalFailure", "marshal response: %v", err)
+		}
+		return b, nil
+	}
 	var x xmlw
 	x.open(c.action+"Response", queryNS(c.service))
 	x.open(c.action+"Result", "")
@@ -54,9 +66,7 @@ func writeQueryResult(w http.ResponseWriter, c *call, res *result) {
 	x.el("RequestId", c.requestID)
 	x.close("ResponseMetadata")
 	x.close(c.action + "Response")
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", c.requestID)
-	_, _ = w.Write(x.b.Bytes())
+	return x.b.Bytes(), nil
 }
 
 // param returns Query parameter name of c or a ValidationError naming it.

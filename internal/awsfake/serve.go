@@ -124,17 +124,25 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// Answers are rendered under the lock: results may point into state.
 	f.mu.Lock()
 	res, e := f.dispatchLocked(c)
-	f.mu.Unlock()
-	switch {
-	case e != nil:
-		fail(e)
-	case c.jsonProto:
-		writeJSON(w, reqID, res.json)
-	default:
-		writeQueryResult(w, c, res)
+	var out []byte
+	if e == nil {
+		out, e = c.render(res)
 	}
+	f.mu.Unlock()
+	if e != nil {
+		fail(e)
+		return
+	}
+	ct := "text/xml"
+	if c.jsonProto {
+		ct = "application/x-amz-json-1.1"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	_, _ = w.Write(out)
 }
 
 // parseInput reads the operation and its parameters from body.
