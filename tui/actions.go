@@ -1,0 +1,309 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/keysweep/keysweep/scanner"
+)
+
+// Action is one step of the playbook the detail screen offers.
+type Action int
+
+// Actions, in the order the detail screen lists them.
+const (
+	ActVerify Action = iota
+	ActContain
+	ActInvestigate
+	ActRotate
+	ActDelete
+	ActAllow
+	ActExport
+)
+
+func (x Action) String() string {
+	return [...]string{"verify", "contain", "investigate", "rotate", "delete", "false positive", "export"}[x]
+}
+
+// task is the one action running, with the cancel for its context.
+type task struct {
+	seq     int
+	action  Action
+	fp      string
+	keyID   string
+	cancel  context.CancelFunc
+	started time.Time
+	spin    spinner.Model
+}
+
+// outcome is what the last action on a credential produced, shown in place.
+type outcome struct {
+	action Action
+	lines  []string
+	err    error
+}
+
+// startTask runs a confirmed action in a command. The closure captures
+// copies of everything it needs; the model only keeps the cancel func.
+func (a *App) startTask(act Action, fp, input string) tea.Cmd {
+	r := a.byFP[fp]
+	if r == nil || a.task != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, a.cfg.ActionTimeout)
+	a.taskSeq++
+	a.task = &task{seq: a.taskSeq, action: act, fp: fp, keyID: r.f.KeyID, cancel: cancel, started: a.cfg.Now(),
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(a.st.Title))}
+	delete(a.outcomes, fp)
+	run := actionFunc(a.cfg, act, r.f, input)
+	seq, now := a.taskSeq, a.cfg.Now
+	a.refreshDetail()
+	return tea.Batch(a.task.spin.Tick, func() tea.Msg {
+		defer cancel()
+		start := now()
+		res, err := run(ctx)
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return ActionDoneMsg{Task: seq, Action: act, Fingerprint: fp, Result: res, Err: err, Took: now().Sub(start)}
+	})
+}
+
+// actionFunc binds an action to its implementation and plain arguments.
+func actionFunc(cfg Config, act Action, f scanner.Finding, input string) func(context.Context) (any, error) {
+	resp := cfg.Responder
+	need := func(what string, ok bool) error {
+		if ok {
+			return nil
+		}
+		return &hintError{err: fmt.Errorf("%s: %w", what, ErrUnavailable),
+			hint: "this keysweep was started without a responder; see 'keysweep respond --help'"}
+	}
+	switch act {
+	case ActVerify:
+		v := cfg.Verifier
+		return func(ctx context.Context) (any, error) {
+			if err := need("verify", v != nil); err != nil {
+				return nil, err
+			}
+			if f.Secret == "" {
+				return nil, &hintError{err: errors.New("verify: no secret for this key"),
+					hint: "reports keep secrets only with --show-secrets; triage the path instead"}
+			}
+			return v.Verify(ctx, &f), nil
+		}
+	case ActAllow:
+		al := cfg.Allower
+		return func(ctx context.Context) (any, error) {
+			if err := need("mark false positive", al != nil); err != nil {
+				return nil, err
+			}
+			return al.Allow(ctx, f, input)
+		}
+	case ActExport:
+		return func(ctx context.Context) (any, error) {
+			if err := need("export report", resp != nil); err != nil {
+				return nil, err
+			}
+			md, err := resp.Report(ctx, f.KeyID)
+			if err != nil {
+				return nil, err
+			}
+			return input, writePrivate(input, []byte(md))
+		}
+	}
+	return func(ctx context.Context) (any, error) {
+		if err := need(act.String(), resp != nil); err != nil {
+			return nil, err
+		}
+		switch act {
+		case ActContain:
+			return resp.Contain(ctx, f.KeyID)
+		case ActInvestigate:
+			return resp.Investigate(ctx, f.KeyID)
+		case ActRotate:
+			return resp.Rotate(ctx, f.KeyID, input)
+		case ActDelete:
+			return nil, resp.DeleteOld(ctx, f.KeyID)
+		}
+		return nil, fmt.Errorf("unknown action %d", act)
+	}
+}
+
+// writePrivate writes b to path with mode 0600.
+func writePrivate(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write report: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("write report: %w", err)
+	}
+	return f.Close()
+}
+
+// hintError is an error with advice for people.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+func (e *hintError) Hint() string  { return e.hint }
+
+// actionDone applies an action's result to its row and shows the outcome.
+func (a *App) actionDone(msg ActionDoneMsg) tea.Cmd {
+	if a.task == nil || a.task.seq != msg.Task {
+		return nil // a result for a task nobody waits for any more
+	}
+	a.task = nil
+	r := a.byFP[msg.Fingerprint]
+	if r == nil {
+		return nil
+	}
+	o := outcome{action: msg.Action, err: msg.Err}
+	var cmds []tea.Cmd
+	if msg.Err == nil {
+		o.lines, cmds = a.applyResult(r, msg)
+		r.session = append(r.session, JournalEntry{Time: a.cfg.Now(), Action: msg.Action.String(), Outcome: strings.Join(o.lines, "; ")})
+	}
+	a.outcomes[msg.Fingerprint] = o
+	if resp := a.cfg.Responder; resp != nil && msg.Action != ActVerify {
+		cmds = append(cmds, journalCmd(a.ctx, resp, r.f.KeyID))
+	}
+	a.refreshDetail()
+	return tea.Batch(cmds...)
+}
+
+// applyResult updates r with a successful result and returns the outcome
+// lines and any follow-up commands (re-verify, owner refresh).
+func (a *App) applyResult(r *row, msg ActionDoneMsg) ([]string, []tea.Cmd) {
+	var cmds []tea.Cmd
+	reverify := func() {
+		if a.cfg.Verifier != nil && r.f.Secret != "" {
+			r.verifying = true
+			cmds = append(cmds, verifyOneCmd(a.ctx, a.cfg.Verifier, r.f))
+		}
+		if a.cfg.Responder != nil {
+			cmds = append(cmds, ownerCmd(a.ctx, a.cfg.Responder, r.f.KeyID))
+		}
+	}
+	switch res := msg.Result.(type) {
+	case scanner.Verification:
+		a.setVerification(r, res)
+		return []string{"verdict: " + string(res.Verdict)}, nil
+	case Containment:
+		r.contained = true
+		reverify()
+		lines := []string{"key set Inactive"}
+		if !res.Deactivated {
+			lines[0] = "key was already Inactive"
+		}
+		if res.SessionsRevoked {
+			lines = append(lines, "sessions issued before now revoked")
+		} else {
+			lines = append(lines, "session-revoking policy already in place")
+		}
+		return lines, cmds
+	case Investigation:
+		r.inv = &res
+		a.showInvestigation(r)
+		return []string{fmt.Sprintf("%d events, %d flagged (i shows them)", res.Events, len(res.Flags))}, nil
+	case Rotation:
+		return []string{"new key " + res.NewKeyID + " " + res.Delivered, "delete the old key (D) once nothing uses it"}, nil
+	case string:
+		if msg.Action == ActAllow {
+			r.allowed = true
+			a.list.refresh(a)
+			return []string{"recorded in " + res + "; hidden from the list (h shows it)"}, nil
+		}
+		abs, _ := filepath.Abs(res)
+		return []string{"incident report written to " + abs + " (0600)"}, nil
+	}
+	if msg.Action == ActDelete {
+		reverify()
+		return []string{"old key " + r.f.KeyID + " deleted"}, cmds
+	}
+	return []string{"done"}, nil
+}
+
+// verifyOneCmd re-verifies f outside the background queue.
+func verifyOneCmd(ctx context.Context, v Verifier, f scanner.Finding) tea.Cmd {
+	return func() tea.Msg {
+		return reverifiedMsg{VerifiedMsg{Fingerprint: f.Fingerprint, Verification: v.Verify(ctx, &f)}}
+	}
+}
+
+// reverifiedMsg is a verdict asked for after an action.
+type reverifiedMsg struct{ VerifiedMsg }
+
+// panel renders the running task or the last outcome for the detail screen.
+func (m *detailModel) panel(a *App) string {
+	if t := a.task; t != nil && t.fp == m.fp {
+		el := a.cfg.Now().Sub(t.started).Round(time.Second)
+		return fmt.Sprintf("%s %s %s… %s", t.spin.View(), capitalize(t.action.String()), t.keyID,
+			a.st.Subtle.Render(fmt.Sprintf("%s · esc cancels", el)))
+	}
+	o, ok := a.outcomes[m.fp]
+	if !ok {
+		return ""
+	}
+	if o.err != nil {
+		msg := o.err.Error()
+		if errors.Is(o.err, context.Canceled) {
+			msg = "cancelled: nothing more was sent (a call already in flight may have completed; see the journal)"
+		} else if errors.Is(o.err, context.DeadlineExceeded) {
+			msg = "timed out: " + msg
+		}
+		s := a.st.Error.Render("✗ "+o.action.String()+": ") + wrap(msg, a.width-4, "\n  ")
+		if h := HintOf(o.err); h != "" {
+			s += "\n" + a.st.Hint.Render("  hint: "+wrap(h, a.width-10, "\n        "))
+		}
+		return s
+	}
+	return a.st.OK.Render("✓ "+o.action.String()+": ") + strings.Join(o.lines, "\n  ")
+}
+
+// wrap breaks s at spaces so that no line exceeds w cells, joining the
+// lines with sep (a newline and the indent of the continuation lines).
+func wrap(s string, w int, sep string) string {
+	if w < 20 {
+		w = 20
+	}
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			if line != "" && width(line)+1+width(word) > w {
+				out = append(out, line)
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += word
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, sep)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
