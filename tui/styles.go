@@ -10,7 +10,7 @@ import (
 type styles struct {
 	r *lipgloss.Renderer
 
-	Title, Subtle, Header, Selected, Bold  lipgloss.Style
+	Title, Subtle, Header, Selected, Bold   lipgloss.Style
 	Error, Hint, OK, Warn, Box, Danger      lipgloss.Style
 	Live, Wrong, Invalid, Unverified, Other lipgloss.Style
 	Label                                   lipgloss.Style
