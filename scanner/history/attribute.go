@@ -107,6 +107,9 @@ func (a *attributor) commit(c *commitNode) {
 
 func (a *attributor) place(id int32, loc scanner.Location) {
 	a.placed[id] = true
+	if a.s.opts.SkipPath != nil && loc.Kind == "blob" && a.s.opts.SkipPath(loc.Path) {
+		return
+	}
 	for _, m := range a.s.matches[id] {
 		a.s.col.Add(m, loc)
 	}

@@ -17,7 +17,7 @@ var lfsPrefix = []byte("version https://git-lfs.github.com/spec/")
 
 // scanBytes is the one call into the detector for a blob, message or window.
 func scanBytes(det *scanner.Detector, path string, b []byte) ([]scanner.Match, error) {
-	return det.Find(b), nil
+	return det.ScanBlob(path, b)
 }
 
 // blobUnit names a blob in unit errors.

@@ -53,6 +53,9 @@ type Options struct {
 	// MemoryBytes bounds the blob bytes in flight between readers and
 	// scanners (default 256 MiB), and go-git's delta-base caches.
 	MemoryBytes int64
+	// SkipPath, when not nil, drops the locations of blobs at paths it
+	// returns true for (the blobs are still read, for their other paths).
+	SkipPath func(path string) bool
 	// Progress, when not nil, is updated while the scan runs; the caller
 	// may read it from any goroutine.
 	Progress *Progress
