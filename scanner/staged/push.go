@@ -131,16 +131,23 @@ func Range(ctx context.Context, det Scanner, col *scanner.Collector, include, ex
 	if len(include) == 0 {
 		return nil
 	}
-	args := []string{"rev-list", "--objects", "--filter=object:type=blob", "--ignore-missing"}
-	args = append(args, include...)
+	rangeArgs := append([]string{"--ignore-missing"}, include...)
 	if len(exclude) > 0 {
-		args = append(append(args, "--not"), exclude...)
+		rangeArgs = append(append(rangeArgs, "--not"), exclude...)
 	}
-	out, err := opts.git(ctx, append(args, "--")...)
+	rangeArgs = append(rangeArgs, "--")
+	// Blobs (and annotated tags, listed by name) come from one listing; with
+	// a type filter, git omits some commits from it, so commits come from a
+	// second, plain one.
+	blobs, err := opts.git(ctx, append([]string{"rev-list", "--objects", "--filter=object:type=blob"}, rangeArgs...)...)
 	if err != nil {
 		return fmt.Errorf("list pushed objects: %w", err)
 	}
-	items := parseObjects(string(out))
+	commits, err := opts.git(ctx, append([]string{"rev-list"}, rangeArgs...)...)
+	if err != nil {
+		return fmt.Errorf("list pushed commits: %w", err)
+	}
+	items := parseObjects(string(commits) + string(blobs))
 	if len(items) == 0 {
 		return nil
 	}

@@ -167,12 +167,13 @@ func (o *Options) emptyTree(ctx context.Context) (string, error) {
 // renames and copies.
 func parseRaw(out []byte) ([]change, error) {
 	var cs []change
+	out = bytes.TrimSuffix(out, []byte{0})
+	if len(out) == 0 {
+		return nil, nil
+	}
 	fields := bytes.Split(out, []byte{0})
 	for i := 0; i < len(fields); i++ {
 		head := string(fields[i])
-		if head == "" {
-			continue
-		}
 		meta := strings.Fields(strings.TrimPrefix(head, ":"))
 		if !strings.HasPrefix(head, ":") || len(meta) != 5 || i+1 >= len(fields) {
 			return nil, fmt.Errorf("parse git diff-index output: unexpected %q", head)
