@@ -138,6 +138,8 @@ type rotator struct {
 	rec    rotationRecord
 	rot    *Rotation
 	secret NewKey // only when created in this run
+
+	roomPlanned bool // dry run: the old key's deletion to make room is planned
 }
 
 func (s *rotator) add(o Outcome) { s.rot.Outcomes = append(s.rot.Outcomes, o) }

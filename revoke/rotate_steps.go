@@ -64,6 +64,9 @@ func (s *rotator) makeRoom(ctx context.Context, keys []KeyInfo) ([]KeyInfo, erro
 		return "deleted leaked key " + old + " to make room", deleteKey(ctx, s.a, s.o.UserName, old)
 	})
 	s.add(out)
+	if out.State == Planned {
+		s.roomPlanned = true
+	}
 	if err != nil || out.State == Planned {
 		return keys, err
 	}
@@ -91,7 +94,7 @@ func (s *rotator) deliver(ctx context.Context) error {
 // deleteOld deletes the leaked key once the new one is delivered.
 func (s *rotator) deleteOld(ctx context.Context, keys []KeyInfo) error {
 	old := s.o.KeyID
-	if s.rec.OldDeleted {
+	if s.rec.OldDeleted || s.roomPlanned {
 		s.note("the leaked key %s is deleted", old)
 		return nil
 	}
