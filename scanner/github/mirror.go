@@ -1,0 +1,167 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/keysweep/keysweep/scanner"
+)
+
+// mirrorRefSpecs are the refs a sweep keeps: branches, tags and the heads
+// of pull requests (keys pushed from forks live only there). GitHub's
+// synthetic refs/pull/*/merge are left out.
+var mirrorRefSpecs = []config.RefSpec{
+	"+refs/heads/*:refs/heads/*",
+	"+refs/tags/*:refs/tags/*",
+	"+refs/pull/*/head:refs/pull/*/head",
+}
+
+// mirrorDir returns where the mirror of cloneURL lives in cacheDir:
+// HOST/OWNER/NAME, so two GitHub hosts never share a directory. The mirror
+// is bare in all but layout: its objects and refs are in NAME/.git and no
+// work tree is ever checked out (the history scanner opens repositories by
+// looking for a .git directory).
+func mirrorDir(cacheDir, cloneURL, fullName string) string {
+	host := "github"
+	if u, err := url.Parse(cloneURL); err == nil && u.Host != "" {
+		host = strings.ReplaceAll(u.Host, ":", "_")
+	}
+	return filepath.Join(cacheDir, host, filepath.FromSlash(fullName))
+}
+
+// fetchMirror creates or updates the mirror at dir from cloneURL and
+// points its HEAD at the default branch. empty is true when the remote has
+// no refs at all (a new, empty repository): nothing to scan, no error.
+func fetchMirror(ctx context.Context, dir, cloneURL, token, defaultBranch string) (empty bool, err error) {
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+			return false, err
+		}
+		repo, err = git.PlainInit(dir, false)
+	}
+	if err != nil {
+		return false, fmt.Errorf("open mirror %s: %w", dir, err)
+	}
+	if err := setRemote(repo, cloneURL); err != nil {
+		return false, err
+	}
+	opts := &git.FetchOptions{RemoteName: "origin", RefSpecs: mirrorRefSpecs, Tags: git.NoTags, Prune: true, Force: true}
+	if token != "" {
+		opts.Auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
+	}
+	err = repo.FetchContext(ctx, opts)
+	switch {
+	case errors.Is(err, git.NoErrAlreadyUpToDate):
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return true, nil
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return false, fmt.Errorf("fetch: repository not found (deleted, renamed or no access): %w", err)
+	case err != nil:
+		return false, fmt.Errorf("fetch: %w", err)
+	}
+	if defaultBranch != "" {
+		head := plumbing.NewSymbolicReference(plumbing.HEAD, plumbing.NewBranchReferenceName(defaultBranch))
+		if err := repo.Storer.SetReference(head); err != nil {
+			return false, fmt.Errorf("set HEAD: %w", err)
+		}
+	}
+	return false, nil
+}
+
+func setRemote(repo *git.Repository, cloneURL string) error {
+	cfg, err := repo.Config()
+	if err != nil {
+		return fmt.Errorf("read mirror config: %w", err)
+	}
+	want := &config.RemoteConfig{Name: "origin", URLs: []string{cloneURL}, Fetch: mirrorRefSpecs}
+	if r, ok := cfg.Remotes["origin"]; ok && len(r.URLs) == 1 && r.URLs[0] == cloneURL && len(r.Fetch) == len(mirrorRefSpecs) {
+		return nil
+	}
+	cfg.Remotes["origin"] = want
+	if err := repo.SetConfig(cfg); err != nil {
+		return fmt.Errorf("write mirror config: %w", err)
+	}
+	return nil
+}
+
+// existingCommits keeps the SHAs of tips that are commits in the mirror:
+// a tip recorded by an earlier sweep may have vanished with its cache.
+func existingCommits(dir string, tips map[string]string) []string {
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, sha := range tips {
+		if seen[sha] {
+			continue
+		}
+		seen[sha] = true
+		if _, err := repo.CommitObject(plumbing.NewHash(sha)); err == nil {
+			out = append(out, sha)
+		}
+	}
+	return out
+}
+
+// headChecker answers whether a key ID is still in a file at the head of
+// the default branch of the mirror at dir. It memoises per path.
+type headChecker struct {
+	det   *scanner.Detector
+	tree  *object.Tree
+	cache map[string]map[string]bool // path → key IDs found there
+}
+
+func newHeadChecker(dir string, det *scanner.Detector) *headChecker {
+	hc := &headChecker{det: det, cache: map[string]map[string]bool{}}
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		return hc
+	}
+	ref, err := repo.Head()
+	if err != nil {
+		return hc
+	}
+	c, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return hc
+	}
+	hc.tree, _ = c.Tree()
+	return hc
+}
+
+// still reports whether keyID is found in loc.Path at HEAD (decoded views
+// and archives included, through the detector). No HEAD: false.
+func (hc *headChecker) still(keyID string, loc scanner.Location) bool {
+	if hc.tree == nil {
+		return false
+	}
+	ids, ok := hc.cache[loc.Path]
+	if !ok {
+		ids = map[string]bool{}
+		if f, err := hc.tree.File(loc.Path); err == nil {
+			if data, err := f.Contents(); err == nil {
+				ms, _ := hc.det.ScanBlob(loc.Path, []byte(data))
+				for _, m := range ms {
+					ids[m.KeyID] = true
+				}
+			}
+		}
+		hc.cache[loc.Path] = ids
+	}
+	return ids[keyID]
+}

@@ -1,0 +1,165 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/keysweep/keysweep/scanner"
+	"github.com/keysweep/keysweep/scanner/history"
+)
+
+// repo sweeps one repository: fetch what changed into its mirror, scan the
+// objects not reachable from the tips scanned last time, optionally its
+// comments, and commit. Nothing is committed when ctx is cancelled midway.
+func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
+	name := r.GetFullName()
+	if ctx.Err() != nil {
+		return
+	}
+	prev, ok, err := s.state.Load(name)
+	if err != nil {
+		s.fail(name, r, UnitState{}, fmt.Errorf("load state: %w", err))
+		return
+	}
+	if ok && s.opts.SweepID != "" && prev.SweepID == s.opts.SweepID {
+		s.progress.Skipped.Add(1)
+		s.progress.Done.Add(1)
+		return
+	}
+	dir := mirrorDir(s.opts.CacheDir, r.GetCloneURL(), name)
+	pushed := r.GetPushedAt().Time
+	unchanged := ok && prev.Err == "" && !pushed.IsZero() && pushed.Equal(prev.PushedAt) &&
+		prev.SweptAt.After(pushed.Add(time.Second)) && exists(dir)
+	if unchanged && !s.opts.IncludeComments {
+		s.progress.Skipped.Add(1)
+		s.progress.Done.Add(1)
+		return
+	}
+	next := UnitState{Tips: prev.Tips, PushedAt: pushed, SweepID: s.opts.SweepID, Since: prev.Since}
+	col := scanner.NewCollector(nil)
+	var still func(string, scanner.Location) bool
+	if !unchanged {
+		next.SweptAt = s.opts.Now() // before the fetch: pushes after it are caught next time
+		tips, err := s.scanGit(ctx, dir, r, prev.Tips, col)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			next.PushedAt = time.Time{}
+			s.fail(name, r, next, err)
+			return
+		}
+		if tips != nil {
+			next.Tips = tips
+		}
+		still = newHeadChecker(dir, s.det).still
+	}
+	if s.opts.IncludeComments {
+		started := s.opts.Now()
+		if err := s.comments(ctx, r, prev.Since, col); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			col.AddError(name+" comments", err)
+		} else {
+			next.Since = started
+		}
+	}
+	res := col.Result()
+	next.Err = joinErrors(res.Errors)
+	decorate(res.Findings, r)
+	s.commit(Unit{Name: name, URL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(), State: next,
+		Findings: res.Findings, Bytes: res.Stats.Bytes, StillInHead: still})
+}
+
+// scanGit fetches the mirror and scans its new objects. tips is nil when
+// the repository is empty (nothing to scan).
+func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, prev map[string]string, col *scanner.Collector) (map[string]string, error) {
+	empty, err := fetchMirror(ctx, dir, r.GetCloneURL(), s.opts.Token, r.GetDefaultBranch())
+	if err != nil || empty {
+		return nil, err
+	}
+	sum, err := history.Scan(ctx, history.Options{
+		Path: dir, Repo: r.GetFullName(), Exclude: existingCommits(dir, prev), Workers: s.opts.Workers,
+	}, s.det, col)
+	if err != nil {
+		return nil, fmt.Errorf("scan history: %w", err)
+	}
+	return sum.Tips, nil
+}
+
+func (s *sweeper) fail(name string, r *gh.Repository, st UnitState, err error) {
+	st.Err = err.Error()
+	st.SweepID = s.opts.SweepID
+	s.progress.Failed.Add(1)
+	s.commit(Unit{Name: name, URL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(), State: st})
+}
+
+func (s *sweeper) commit(u Unit) {
+	if u.State.SweptAt.IsZero() {
+		u.State.SweptAt = s.opts.Now()
+	}
+	if err := s.state.Commit(u); err != nil {
+		s.progress.Failed.Add(1)
+		s.commitErr.CompareAndSwap(nil, &err)
+	}
+	s.progress.Bytes.Add(u.Bytes)
+	s.progress.Done.Add(1)
+}
+
+// decorate sets Repo and a link to the line on GitHub on every location:
+// HTML_URL/blob/COMMIT/PATH#LLINE for blobs, HTML_URL/commit/SHA for commit
+// messages.
+func decorate(fs []scanner.Finding, r *gh.Repository) {
+	base := r.GetHTMLURL()
+	for i := range fs {
+		for j := range fs[i].Locations {
+			l := &fs[i].Locations[j]
+			l.Repo = r.GetFullName()
+			if l.URL != "" || base == "" || l.Commit == "" {
+				continue
+			}
+			switch l.Kind {
+			case "commit-message":
+				l.URL = base + "/commit/" + l.Commit
+			case "blob", "":
+				l.URL = base + "/blob/" + l.Commit + "/" + escapePath(l.Path) + "#L" + strconv.Itoa(l.Line)
+			}
+		}
+	}
+}
+
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+func joinErrors(errs []scanner.UnitError) string {
+	var b strings.Builder
+	for i, e := range errs {
+		if i == 5 {
+			fmt.Fprintf(&b, "; and %d more", len(errs)-5)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(e.Unit + ": " + e.Err)
+	}
+	return b.String()
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
