@@ -88,7 +88,7 @@ func actionFunc(cfg Config, act Action, f scanner.Finding, input string) func(co
 	}
 	switch act {
 	case ActVerify:
-		v := cfg.Verifier
+		v := cfg.reverifier()
 		return func(ctx context.Context) (any, error) {
 			if err := need("verify", v != nil); err != nil {
 				return nil, err
@@ -108,11 +108,12 @@ func actionFunc(cfg Config, act Action, f scanner.Finding, input string) func(co
 			return al.Allow(ctx, f, input)
 		}
 	case ActExport:
+		target := cfg.Target
 		return func(ctx context.Context) (any, error) {
 			if err := need("export report", resp != nil); err != nil {
 				return nil, err
 			}
-			md, err := resp.Report(ctx, f.KeyID)
+			md, err := resp.Report(ctx, f, target)
 			if err != nil {
 				return nil, err
 			}
@@ -193,9 +194,9 @@ func (a *App) actionDone(msg ActionDoneMsg) tea.Cmd {
 func (a *App) applyResult(r *row, msg ActionDoneMsg) ([]string, []tea.Cmd) {
 	var cmds []tea.Cmd
 	reverify := func() {
-		if a.cfg.Verifier != nil && r.f.Secret != "" {
+		if v := a.cfg.reverifier(); v != nil && r.f.Secret != "" {
 			r.verifying = true
-			cmds = append(cmds, verifyOneCmd(a.ctx, a.cfg.Verifier, r.f))
+			cmds = append(cmds, verifyOneCmd(a.ctx, v, r.f))
 		}
 		if a.cfg.Responder != nil {
 			cmds = append(cmds, ownerCmd(a.ctx, a.cfg.Responder, r.f.KeyID))

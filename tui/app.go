@@ -35,7 +35,11 @@ type Config struct {
 	Result    *scanner.Result
 	Scan      *Scan
 	Verifier  Verifier
-	Responder Responder
+	// Reverifier answers explicit verifications and the checks after an
+	// action (a contained key must now fail): it must not answer from a
+	// cache. Default: Verifier.
+	Reverifier Verifier
+	Responder  Responder
 	Allower   Allower
 	Snippets  Snippets
 	// AutoVerify verifies unverified findings in the background as soon
@@ -52,6 +56,13 @@ type Config struct {
 	ExportDir string
 	// ActionTimeout bounds each action (default 2 minutes).
 	ActionTimeout time.Duration
+}
+
+func (c Config) reverifier() Verifier {
+	if c.Reverifier != nil {
+		return c.Reverifier
+	}
+	return c.Verifier
 }
 
 type screen int

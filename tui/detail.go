@@ -182,7 +182,8 @@ func (m *detailModel) body(a *App, r *row) string {
 		b.WriteString(a.st.Subtle.Render("  nothing done to this key yet") + "\n")
 	}
 	for _, e := range entries {
-		fmt.Fprintf(&b, "  %s  %-12s %s\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.Action, e.Outcome)
+		fmt.Fprintf(&b, "  %s  %s\n", a.st.Subtle.Render(e.Time.UTC().Format("2006-01-02 15:04:05")), a.st.Bold.Render(e.Action))
+		b.WriteString("    " + wrap(e.Outcome, a.width-6, "\n    ") + "\n")
 	}
 	return b.String()
 }

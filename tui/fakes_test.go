@@ -175,8 +175,8 @@ func (r *fakeResponder) DeleteOld(ctx context.Context, keyID string) error {
 	return nil
 }
 
-func (r *fakeResponder) Report(ctx context.Context, keyID string) (string, error) {
-	return "# Incident: " + keyID + "\n", nil
+func (r *fakeResponder) Report(ctx context.Context, f scanner.Finding, target string) (string, error) {
+	return "# Incident: " + f.KeyID + "\n\nFound in " + target + "\n", nil
 }
 
 func (r *fakeResponder) Journal(ctx context.Context, keyID string) ([]JournalEntry, error) {

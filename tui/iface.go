@@ -30,8 +30,9 @@ type Responder interface {
 	Rotate(ctx context.Context, keyID, sink string) (Rotation, error)
 	// DeleteOld deletes the old (leaked) key for good.
 	DeleteOld(ctx context.Context, keyID string) error
-	// Report returns the Markdown incident report for the key.
-	Report(ctx context.Context, keyID string) (string, error)
+	// Report returns the Markdown incident report for f's key, whose
+	// detection section names target and f's locations.
+	Report(ctx context.Context, f scanner.Finding, target string) (string, error)
 	// Journal returns what was done to the key, oldest first.
 	Journal(ctx context.Context, keyID string) ([]JournalEntry, error)
 }
@@ -85,7 +86,9 @@ type Investigation struct {
 	Regions     []string
 	EventNames  []Count
 	Flags       []Flag
-	Truncated   bool // more events exist than were read
+	Eradicate   []string // what to remove, for people
+	Problems    []string // regions that could not be searched, and why
+	Truncated   bool     // more events exist than were read
 }
 
 // Count is an event name and how often it occurred.

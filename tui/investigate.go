@@ -82,15 +82,23 @@ func investigationText(a *App, inv Investigation) string {
 	for _, f := range inv.Flags {
 		fmt.Fprintf(&b, "  %s %s %s %s\n", a.st.Subtle.Render(f.Time.UTC().Format("01-02 15:04")),
 			a.st.Danger.Render(pad(f.Event, 18)), pad(f.Region, 15), f.SourceIP)
-		var what []string
 		if f.Resource != "" {
-			what = append(what, "created "+f.Resource)
+			b.WriteString("        → " + wrap(f.Resource, a.width-10, "\n          ") + "\n")
 		}
 		if f.Why != "" {
-			what = append(what, f.Why)
+			b.WriteString("        " + a.st.Subtle.Render(wrap(f.Why, a.width-8, "\n        ")) + "\n")
 		}
-		if len(what) > 0 {
-			b.WriteString("        " + truncate(strings.Join(what, " · "), a.width-8) + "\n")
+	}
+	if len(inv.Eradicate) > 0 {
+		b.WriteString("\n" + a.st.Header.Render("Eradicate") + "\n")
+		for _, e := range inv.Eradicate {
+			b.WriteString("  • " + wrap(e, a.width-6, "\n    ") + "\n")
+		}
+	}
+	if len(inv.Problems) > 0 {
+		b.WriteString("\n" + a.st.Header.Render("Not searched") + "\n")
+		for _, p := range inv.Problems {
+			b.WriteString("  " + a.st.Warn.Render(wrap(p, a.width-4, "\n  ")) + "\n")
 		}
 	}
 	b.WriteString("\n" + a.st.Header.Render("Calls") + "\n")

@@ -60,7 +60,8 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	defer os.RemoveAll(work)
 	fmt.Fprintf(opts.IO.Err, "demo repository: %s\nlocal AWS:       %s (account %s)\n", env.Repo, env.Fake.URL, demo.Account)
 
-	v, err := verify.New(verify.Config{Endpoint: env.Fake.URL})
+	vc := verify.Config{Endpoint: env.Fake.URL}
+	v, err := verify.New(vc)
 	if err != nil {
 		return fmt.Errorf("start demo: %w", err)
 	}
@@ -71,12 +72,15 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 	aws := env.AWSConfig()
 	to := &TriageOptions{Scan: so, Arg: env.Repo, JournalDir: filepath.Join(work, "incidents")}
+	resp := newTriageResponder(to, &aws)
+	resp.regions = demo.Regions()
 	cfg := tui.Config{
 		Target:     env.Repo,
 		Scan:       triageScan(&so, env.Repo),
 		Verifier:   v,
+		Reverifier: freshVerifier{cfg: vc},
 		AutoVerify: true,
-		Responder:  newTriageResponder(to, &aws),
+		Responder:  resp,
 		Allower:    allowlist{root: env.Repo},
 		Snippets:   &snippets{root: env.Repo, git: true},
 		ExportDir:  work,

@@ -151,6 +151,7 @@ func triageConfig(ctx context.Context, opts *TriageOptions) (tui.Config, func(),
 			return cfg, cleanup, err
 		}
 		cfg.Verifier, cfg.AutoVerify, cleanup = v, true, closeV
+		cfg.Reverifier = freshVerifier{cfg: triageVerifyConfig(ctx)}
 	}
 	cfg.Responder = newTriageResponder(opts, nil)
 	cfg.Allower = allowlist{root: root}

@@ -21,16 +21,38 @@ import (
 
 // newTriageVerifier returns the STS verifier the app verifies with, from
 // the user's AWS configuration (endpoints only, never its credentials).
-func newTriageVerifier(ctx context.Context, opts *TriageOptions) (tui.Verifier, func(), error) {
-	vc := verify.Config{}
-	if uc, err := verify.LoadUserConfig(ctx); err == nil {
-		vc.UserConfig = &uc
-	}
+func newTriageVerifier(ctx context.Context, opts *TriageOptions) (*verify.Verifier, func(), error) {
+	vc := triageVerifyConfig(ctx)
 	v, err := verify.New(vc)
 	if err != nil {
 		return nil, func() {}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("verify: %w", err)}
 	}
 	return v, func() { v.Close() }, nil
+}
+
+// triageVerifyConfig is the verifier configuration of triage: the user's
+// AWS configuration for endpoints only.
+func triageVerifyConfig(ctx context.Context) verify.Config {
+	vc := verify.Config{}
+	if uc, err := verify.LoadUserConfig(ctx); err == nil {
+		vc.UserConfig = &uc
+	}
+	return vc
+}
+
+// freshVerifier verifies with a new verify.Verifier per call, so the
+// answer comes from STS and never from a cache: after containing a key,
+// the app must see that it is no longer live.
+type freshVerifier struct{ cfg verify.Config }
+
+func (fv freshVerifier) Verify(ctx context.Context, f *scanner.Finding) scanner.Verification {
+	cfg := fv.cfg
+	cfg.CachePath = ""
+	v, err := verify.New(cfg)
+	if err != nil {
+		return scanner.Verification{Verdict: scanner.VerifyError, Error: err.Error()}
+	}
+	return v.Verify(ctx, f)
 }
 
 // allowlist marks false positives in ROOT/.keysweep.toml.
@@ -60,6 +82,7 @@ func (a allowlist) Allow(ctx context.Context, f scanner.Finding, reason string) 
 // credentials sees the error in place, not at start.
 type responder struct {
 	journalDir string
+	regions    []string // CloudTrail regions searched; nil: revoke's default
 	load       func(ctx context.Context) (aws.Config, error)
 
 	mu  sync.Mutex
@@ -149,10 +172,6 @@ func (p *responder) Contain(ctx context.Context, keyID string) (tui.Containment,
 	return out, nil
 }
 
-func (p *responder) Investigate(ctx context.Context, keyID string) (tui.Investigation, error) {
-	return tui.Investigation{}, investigate(ctx, p, keyID)
-}
-
 func (p *responder) Rotate(ctx context.Context, keyID, sink string) (tui.Rotation, error) {
 	s, err := revoke.ParseSink(sink)
 	if err != nil || s.Kind == revoke.SinkStdout {
@@ -177,10 +196,6 @@ func (p *responder) DeleteOld(ctx context.Context, keyID string) error {
 	}
 	_, err = r.DeleteOld(ctx, keyID, revoke.DeleteOptions{})
 	return withHint(err)
-}
-
-func (p *responder) Report(ctx context.Context, keyID string) (string, error) {
-	return incidentReport(ctx, p, keyID)
 }
 
 func (p *responder) Journal(ctx context.Context, keyID string) ([]tui.JournalEntry, error) {

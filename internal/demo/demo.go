@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +29,12 @@ const Region = "us-east-1"
 // AttackerIP is the source address of the planted attacker events
 // (TEST-NET-3, a documentation range: nobody's real address).
 const AttackerIP = "203.0.113.66"
+
+// Regions are the regions a demo investigation searches: AWS's default
+// set and the opt-in region the attacker ran instances in.
+func Regions() []string {
+	return []string{"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-3"}
+}
 
 // Options configure Start.
 type Options struct {
@@ -67,12 +74,24 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 		e.tmp, dir = tmp, filepath.Join(tmp, "shop")
 	}
 	e.Repo = dir
-	e.Fake = awsfake.New(awsfake.Options{Now: opts.Now, Seed: opts.Seed})
-	if err := e.plant(opts); err != nil {
+	start := opts.Now().UTC().AddDate(0, -8, 0).Truncate(24 * time.Hour).Add(9 * time.Hour)
+	// The keys are created in IAM a little before they leak, not today.
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&start)
+	now := opts.Now
+	fakeNow := func() time.Time {
+		if t := clock.Load(); t != nil {
+			return *t
+		}
+		return now()
+	}
+	e.Fake = awsfake.New(awsfake.Options{Now: fakeNow, Seed: opts.Seed})
+	err := e.plant(opts)
+	clock.Store(nil)
+	if err != nil {
 		e.Close()
 		return nil, err
 	}
-	start := opts.Now().UTC().AddDate(0, -8, 0).Truncate(24 * time.Hour).Add(9 * time.Hour)
 	if err := buildRepo(dir, e.Keys, start); err != nil {
 		e.Close()
 		return nil, err
