@@ -31,17 +31,17 @@ type Scan struct {
 // Scan is set. Nil interfaces disable what they provide (actions then
 // report ErrUnavailable in place).
 type Config struct {
-	Target    string
-	Result    *scanner.Result
-	Scan      *Scan
-	Verifier  Verifier
+	Target   string
+	Result   *scanner.Result
+	Scan     *Scan
+	Verifier Verifier
 	// Reverifier answers explicit verifications and the checks after an
 	// action (a contained key must now fail): it must not answer from a
 	// cache. Default: Verifier.
 	Reverifier Verifier
 	Responder  Responder
-	Allower   Allower
-	Snippets  Snippets
+	Allower    Allower
+	Snippets   Snippets
 	// AutoVerify verifies unverified findings in the background as soon
 	// as the list shows. VerifyConcurrency bounds the calls in flight
 	// (default 4).
