@@ -3,58 +3,92 @@ package scanner
 import (
 	"bytes"
 	"encoding/base64"
+	"sort"
 )
 
-const minB64Run = 16 // shortest base64 run decoded into the view
+const (
+	minB64Run  = 16   // shortest base64 run decoded into the view
+	maxB64Hits = 4096 // gate hits looked at per buffer
+)
 
-// hasBase64Anchor reports whether data may hold a base64-encoded key ID:
-// one of the prefixes' base64 forms occurs in it.
-func (d *Detector) hasBase64Anchor(data []byte) bool {
-	for _, g := range d.b64gates {
-		if bytes.Index(data, g) >= 0 {
-			return true
+// base64Hits returns the offsets (sorted, at most maxB64Hits) where one of
+// the key prefixes' base64 forms occurs: base64 data can hold a key ID
+// only around one of them. The search is one IndexByte pass per distinct
+// rarest byte of the forms, checking the forms sharing it at each hit.
+func (d *Detector) base64Hits(data []byte) []int {
+	var hits []int
+	for gi := range d.b64gates {
+		grp := &d.b64gates[gi]
+		for off := 0; off < len(data) && len(hits) < maxB64Hits; off++ {
+			i := bytes.IndexByte(data[off:], grp.key)
+			if i < 0 {
+				break
+			}
+			off += i
+			if grp.match(data, off) {
+				hits = append(hits, off)
+			}
 		}
 	}
-	return false
+	sort.Ints(hits)
+	return hits
 }
 
-// base64View decodes every base64 run of data that decodes to text (so
-// that a Kubernetes Secret's ID and secret, each encoded on its own line,
-// land side by side in the view) and copies everything else. It returns
-// false when nothing was decoded.
-func (d *Detector) base64View(data []byte) (*view, bool) {
+// base64Views returns one view made of the windows around the gate hits,
+// in which every base64 run that decodes to text is decoded (so that a
+// Kubernetes Secret's ID and secret, each encoded on its own line, land
+// side by side) and everything else is copied; windows are joined by a
+// blank line. Nil when nothing decoded.
+func (d *Detector) base64Views(data []byte, _ bool) []*view {
+	hits := d.base64Hits(data)
+	if len(hits) == 0 {
+		return nil
+	}
 	cls := &d.cls
+	w := d.opts.Window
 	var vb viewBuilder
-	copied := 0
-	for j := 0; j < len(data); {
-		if cls[data[j]]&clB64 == 0 {
-			j++
+	done := 0 // data[:done] has been looked at
+	for _, h := range hits {
+		lo, hi := max(h-w, done), min(h+w, len(data))
+		if lo >= hi {
 			continue
 		}
-		s := j
-		for j < len(data) && cls[data[j]]&clB64 != 0 {
-			j++
+		if lo > done && done > 0 {
+			vb.separate()
 		}
-		e := j
-		for j < len(data) && data[j] == '=' && j-e < 2 {
-			j++
+		for lo > done && cls[data[lo-1]]&clB64 != 0 { // do not start mid-run
+			lo--
 		}
-		if e-s < minB64Run || (s > 0 && cls[data[s-1]]&clAlnum != 0) {
-			continue
+		copied, j := lo, lo
+		for j < hi {
+			if cls[data[j]]&clB64 == 0 {
+				j++
+				continue
+			}
+			s := j
+			for j < len(data) && cls[data[j]]&clB64 != 0 {
+				j++
+			}
+			e := j
+			for j < len(data) && data[j] == '=' && j-e < 2 {
+				j++
+			}
+			if e-s < minB64Run {
+				continue
+			}
+			if out, ok := decodeB64Text(data[s:e]); ok {
+				vb.copyRaw(data, copied, s)
+				vb.addDecoded(out, s, j)
+				copied = j
+			}
 		}
-		out, ok := decodeB64Text(data[s:e])
-		if !ok {
-			continue
-		}
-		vb.copyRaw(data, copied, s)
-		vb.addDecoded(out, s, j)
-		copied = j
+		vb.copyRaw(data, copied, j)
+		done = j
 	}
 	if !vb.changed {
-		return nil, false
+		return nil
 	}
-	vb.copyRaw(data, copied, len(data))
-	return &vb.v, true
+	return []*view{&vb.v}
 }
 
 // decodeB64Text decodes an unpadded base64 run and accepts it only when the

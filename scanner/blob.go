@@ -38,11 +38,12 @@ func (d *Detector) scanUnit(data []byte, depth int, st *budget) ([]Match, error)
 	return d.scanText(data, depth), nil
 }
 
-// decoder builds decoded views of a buffer, each gated by a cheap test.
+// decoder builds the decoded views of a buffer worth scanning; each checks
+// cheaply first whether its encoding can hide a key there and returns nil
+// if not. found says whether a key ID was already seen in the buffer.
 type decoder struct {
 	name  string
-	gate  func(d *Detector, data []byte, found bool) bool
-	build func(d *Detector, data []byte) []*view
+	build func(d *Detector, data []byte, found bool) []*view
 }
 
 // decoders lists the views ScanBlob tries, in order. URL and JSON escapes
@@ -51,20 +52,28 @@ type decoder struct {
 // already in sight.
 func decoders() []decoder {
 	return []decoder{
-		{"utf16", (*Detector).utf16Gate, (*Detector).utf16Views},
-		{"base64", func(d *Detector, b []byte, _ bool) bool { return d.hasBase64Anchor(b) }, one((*Detector).base64View)},
-		{"url", func(_ *Detector, b []byte, found bool) bool { return found && urlGate(b) }, one((*Detector).urlView)},
-		{"json", func(_ *Detector, b []byte, found bool) bool { return found && jsonGate(b) }, one((*Detector).jsonView)},
+		{"utf16", (*Detector).utf16Views},
+		{"base64", (*Detector).base64Views},
+		{"url", func(d *Detector, b []byte, found bool) []*view {
+			if !found || !urlGate(b) {
+				return nil
+			}
+			return one(d.urlView(b))
+		}},
+		{"json", func(d *Detector, b []byte, found bool) []*view {
+			if !found || !jsonGate(b) {
+				return nil
+			}
+			return one(d.jsonView(b))
+		}},
 	}
 }
 
-func one(f func(*Detector, []byte) (*view, bool)) func(*Detector, []byte) []*view {
-	return func(d *Detector, b []byte) []*view {
-		if v, ok := f(d, b); ok {
-			return []*view{v}
-		}
-		return nil
+func one(v *view, ok bool) []*view {
+	if ok {
+		return []*view{v}
 	}
+	return nil
 }
 
 // scanText finds keys in data and in its decoded views, recursively.
@@ -74,10 +83,7 @@ func (d *Detector) scanText(data []byte, depth int) []Match {
 		return ms
 	}
 	for _, dec := range decoders() {
-		if !dec.gate(d, data, len(ms) > 0) {
-			continue
-		}
-		for _, v := range dec.build(d, data) {
+		for _, v := range dec.build(d, data, len(ms) > 0) {
 			sub := d.scanText(v.data, depth+1)
 			ms = mergeView(data, ms, v, sub, dec.name)
 		}

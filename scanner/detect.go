@@ -67,7 +67,7 @@ const (
 type Detector struct {
 	opts     Options
 	cls      [256]uint8
-	b64gates [][]byte // base64 encodings of the key prefixes at the 3 alignments
+	b64gates []gateGroup // base64 encodings of the key prefixes at the 3 alignments
 }
 
 // New returns a detector with the given policy.

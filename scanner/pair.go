@@ -14,12 +14,13 @@ type cand struct {
 
 // Pairing costs, in hundredths of a line of distance.
 const (
-	costLine      = 100  // per line between key ID and secret
-	costKeyword   = 2000 // bonus for "secret" context: worth 20 lines
-	costBefore    = 10   // secret before the ID: slightly worse than after
-	costPathLike  = 500  // three or more slashes: more likely a path
-	maxCandidates = 8    // Match.Candidates cap
-	minTokenLen   = 100  // shortest run taken for a session token
+	costLine      = 100     // per line between key ID and secret
+	costKeyword   = 2000    // bonus for "secret" context: worth 20 lines
+	costBefore    = 10      // secret before the ID: slightly worse than after
+	costPathLike  = 500     // three or more slashes: more likely a path
+	maxCandidates = 8       // Match.Candidates cap
+	minTokenLen   = 100     // shortest run taken for a session token
+	costNone      = 1 << 30 // a key ID left without a secret
 )
 
 // pair attaches secrets and session tokens to the key IDs of b.
@@ -88,7 +89,6 @@ func abs(x int) int {
 // own), then lets a key ID left without one take its best candidate anyway.
 // The other candidates in the window become Match.Candidates, best first.
 func (d *Detector) assignSecrets(b []byte, ids []idHit, ms []Match, secrets []cand) {
-	type edge struct{ key, sec, cost int }
 	keyOf := map[string]int{}
 	var edges []edge
 	for i, h := range ids {
@@ -120,6 +120,7 @@ func (d *Detector) assignSecrets(b []byte, ids []idHit, ms []Match, secrets []ca
 			primary[e.key], used[e.sec] = e.sec, true
 		}
 	}
+	improvePairs(primary, edges)
 	ranked := make([][]int, nk) // secrets per key, best first, each once
 	seen := make([]map[int]bool, nk)
 	for _, e := range edges {
@@ -162,4 +163,52 @@ func containsSecret(ss []Secret, s Secret) bool {
 		}
 	}
 	return false
+}
+
+// edge is the cost of pairing secret sec with distinct key ID key.
+type edge struct{ key, sec, cost int }
+
+// improvePairs swaps the secrets of two key IDs while that lowers the total
+// cost: greedy pairing alone gets "secret, id, secret, id" layouts wrong.
+// Skipped for files with very many keys (it is quadratic).
+func improvePairs(primary []int, edges []edge) {
+	if len(primary) < 2 || len(primary) > 200 {
+		return
+	}
+	cost := make(map[[2]int]int, len(edges))
+	for _, e := range edges {
+		k := [2]int{e.key, e.sec}
+		if c, ok := cost[k]; !ok || e.cost < c {
+			cost[k] = e.cost
+		}
+	}
+	get := func(k, s int) (int, bool) {
+		if s < 0 {
+			return costNone, true
+		}
+		c, ok := cost[[2]int{k, s}]
+		return c, ok
+	}
+	for round := 0; round < 10; round++ {
+		changed := false
+		for a := range primary {
+			for b := a + 1; b < len(primary); b++ {
+				sa, sb := primary[a], primary[b]
+				if sa < 0 && sb < 0 {
+					continue
+				}
+				caa, ok1 := get(a, sa)
+				cbb, ok2 := get(b, sb)
+				cab, ok3 := get(a, sb)
+				cba, ok4 := get(b, sa)
+				if ok1 && ok2 && ok3 && ok4 && cab+cba < caa+cbb {
+					primary[a], primary[b] = sb, sa
+					changed = true
+				}
+			}
+		}
+		if !changed {
+			return
+		}
+	}
 }

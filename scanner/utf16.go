@@ -4,7 +4,7 @@ import "bytes"
 
 // utf16Gate reports whether data may hold a UTF-16 (LE or BE) key ID: it
 // has NUL bytes and a prefix's tell-tale pair with NULs between.
-func (d *Detector) utf16Gate(data []byte, _ bool) bool {
+func (d *Detector) utf16Gate(data []byte) bool {
 	if bytes.IndexByte(data, 0) < 0 {
 		return false
 	}
@@ -19,7 +19,10 @@ func (d *Detector) utf16Gate(data []byte, _ bool) bool {
 // utf16Views returns the even and the odd bytes of data: for UTF-16 text
 // in the ASCII range, one of them is the text whatever the byte order and
 // whether or not a BOM is present.
-func (d *Detector) utf16Views(data []byte) []*view {
+func (d *Detector) utf16Views(data []byte, _ bool) []*view {
+	if !d.utf16Gate(data) {
+		return nil
+	}
 	var vs []*view
 	for parity := 0; parity < 2; parity++ {
 		n := (len(data) - parity + 1) / 2

@@ -67,3 +67,16 @@ func (vb *viewBuilder) addDecoded(out []byte, from, to int) {
 	vb.v.segs = append(vb.v.segs, seg{vstart: len(vb.v.data), vlen: len(out), ostart: from, olen: to - from, dec: true})
 	vb.v.data = append(vb.v.data, out...)
 }
+
+// separate appends a blank line that maps to no original bytes, between
+// windows of a view that leaves gaps.
+func (vb *viewBuilder) separate() {
+	n := len(vb.v.segs)
+	at := 0
+	if n > 0 {
+		last := vb.v.segs[n-1]
+		at = last.ostart + last.olen
+	}
+	vb.v.segs = append(vb.v.segs, seg{vstart: len(vb.v.data), vlen: 2, ostart: at, olen: 0, dec: true})
+	vb.v.data = append(vb.v.data, '\n', '\n')
+}
