@@ -84,7 +84,7 @@ func TestScanBlobViews(t *testing.T) {
 		line, col         int
 	}{
 		{"plain", "", "", []byte(creds), 1, 21},
-		{"base64 blob", "base64", "", []byte("# header\nblob: " + b64([]byte(creds)) + "\n"), 2, 7},
+		{"base64 blob", "base64", "", []byte("# header\nblob: " + b64([]byte(creds)) + "\n"), 2, 34},
 		{"kubernetes secret", "base64", "", []byte("kind: Secret\ndata:\n  id: " + b64([]byte(id)) + "\n  key: " + b64([]byte(sec)) + "\n"), 3, 7},
 		{"url", "url", "", []byte("https://x.test/?id=" + id + "&secret=" + url.QueryEscape(sec)), 1, 20},
 		{"json slash", "json", "", []byte(`{"id":"` + id + `","secret":"` + jsonSec + `"}`), 1, 8},
