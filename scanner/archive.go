@@ -91,8 +91,12 @@ func (d *Detector) eachZip(data []byte, st *budget, add func(string, []byte)) er
 		if f.FileInfo().IsDir() {
 			continue
 		}
-		if f.UncompressedSize64 > uint64(d.opts.MaxMemberSize) || int64(f.UncompressedSize64) > st.left {
-			return errors.Join(append(errs, fmt.Errorf("zip member %s: %w (declares %d bytes)", f.Name, ErrLimit, f.UncompressedSize64))...)
+		if st.left <= 0 {
+			return errors.Join(append(errs, fmt.Errorf("zip member %s: %w (unit budget spent)", f.Name, ErrLimit))...)
+		}
+		if f.UncompressedSize64 > uint64(d.opts.MaxMemberSize) {
+			errs = append(errs, fmt.Errorf("zip member %s skipped: %w (declares %d bytes)", f.Name, ErrLimit, f.UncompressedSize64))
+			continue
 		}
 		rc, err := f.Open()
 		if err != nil {
@@ -102,9 +106,6 @@ func (d *Detector) eachZip(data []byte, st *budget, add func(string, []byte)) er
 		body, err := d.readLimited(rc, st)
 		rc.Close()
 		add(f.Name, body)
-		if errors.Is(err, ErrLimit) {
-			return errors.Join(append(errs, fmt.Errorf("zip member %s: %w", f.Name, err))...)
-		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read zip member %s: %w", f.Name, err))
 		}

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,16 +16,17 @@ import (
 	"github.com/keysweep/keysweep/internal/testkeys"
 )
 
-func zipOf(t *testing.T, files map[string][]byte) []byte {
+// zipOf makes a zip of name, body, name, body… in that order.
+func zipOf(t *testing.T, files ...any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for name, body := range files {
-		w, err := zw.Create(name)
+	for i := 0; i < len(files); i += 2 {
+		w, err := zw.Create(files[i].(string))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(body)
+		w.Write(files[i+1].([]byte))
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -77,7 +79,7 @@ func TestScanBlobViews(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString
 	jsonSec := strings.ReplaceAll(sec, "/", `\/`)
 	uSec := strings.ReplaceAll(strings.ReplaceAll(sec, "/", `\u002F`), "+", `\u002b`)
-	inner := zipOf(t, map[string][]byte{"conf/app.properties": []byte(creds)})
+	inner := zipOf(t, "conf/app.properties", []byte(creds))
 	tests := []struct {
 		name, enc, member string
 		data              []byte
@@ -91,8 +93,8 @@ func TestScanBlobViews(t *testing.T) {
 		{"json unicode", "json", "", []byte(`{"id":"` + id + `","secret":"` + uSec + `"}`), 1, 8},
 		{"utf16le bom", "utf16", "", append([]byte{0xff, 0xfe}, utf16Of(creds, false)...), 1, 43},
 		{"utf16be", "utf16", "", utf16Of(creds, true), 1, 42},
-		{"zip", "zip", "conf/app.properties", zipOf(t, map[string][]byte{"conf/app.properties": []byte(creds)}), 1, 21},
-		{"jar in zip", "zip>zip", "lib/app.jar!conf/app.properties", zipOf(t, map[string][]byte{"lib/app.jar": inner}), 1, 21},
+		{"zip", "zip", "conf/app.properties", zipOf(t, "conf/app.properties", []byte(creds)), 1, 21},
+		{"jar in zip", "zip>zip", "lib/app.jar!conf/app.properties", zipOf(t, "lib/app.jar", inner), 1, 21},
 		{"tar.gz", "gzip>tar", "etc/creds", gzipOf(t, tarOf(t, "etc/creds", []byte(creds))), 1, 21},
 		{"gzip of base64", "gzip>base64", "", gzipOf(t, []byte("x="+b64([]byte(creds)))), 1, 30},
 	}
@@ -124,17 +126,32 @@ func TestScanBlobLimits(t *testing.T) {
 	g := testkeys.New(31)
 	id := g.AccessKeyID()
 	small := New(Options{MaxMemberSize: 1 << 20, MaxArchiveSize: 2 << 20})
-	bomb := zipOf(t, map[string][]byte{"a.txt": []byte("id=" + id + "\n"), "zeros": make([]byte, 8<<20)})
-	t.Run("zip bomb", func(t *testing.T) {
-		ms, err := small.ScanBlob("bomb.zip", bomb)
+	for _, order := range []string{"key first", "bomb first"} {
+		t.Run("zip bomb "+order, func(t *testing.T) {
+			bomb := zipOf(t, "a.txt", []byte("id="+id+"\n"), "zeros", make([]byte, 8<<20))
+			if order == "bomb first" {
+				bomb = zipOf(t, "zeros", make([]byte, 8<<20), "a.txt", []byte("id="+id+"\n"))
+			}
+			ms, err := small.ScanBlob("bomb.zip", bomb)
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("err = %v, want ErrLimit", err)
+			}
+			if !strings.Contains(err.Error(), "bomb.zip") || !strings.Contains(err.Error(), "zeros") {
+				t.Errorf("error %q does not name the unit and member", err)
+			}
+			if len(ms) != 1 || ms[0].KeyID != id {
+				t.Fatalf("other members' matches lost: %+v", ms)
+			}
+		})
+	}
+	t.Run("many members spend the budget", func(t *testing.T) {
+		var files []any
+		for i := 0; i < 5; i++ {
+			files = append(files, fmt.Sprintf("m%d", i), make([]byte, 900<<10))
+		}
+		_, err := small.ScanBlob("many.zip", zipOf(t, files...))
 		if !errors.Is(err, ErrLimit) {
 			t.Fatalf("err = %v, want ErrLimit", err)
-		}
-		if !strings.Contains(err.Error(), "bomb.zip") {
-			t.Errorf("error %q does not name the unit", err)
-		}
-		if len(ms) != 1 || ms[0].KeyID != id {
-			t.Fatalf("matches before the bomb lost: %+v", ms)
 		}
 	})
 	t.Run("gzip bomb", func(t *testing.T) {
