@@ -21,7 +21,7 @@ type Repo struct {
 	Tips          map[string]string `json:"tips,omitempty"`     // ref name → commit scanned
 	PushedAt      time.Time         `json:"pushed_at,omitzero"` // as the API said at the last sweep
 	SweepID       string            `json:"sweep_id,omitempty"` // sweep that last committed it
-	SweptAt       time.Time         `json:"swept_at,omitzero"`  // when
+	SweptAt       time.Time         `json:"swept_at,omitzero"`  // when its last fetch started (commit time when zero)
 	Err           string            `json:"error,omitempty"`    // per-repo failure of that sweep
 	Comments      time.Time         `json:"comments,omitzero"`  // comments scanned up to
 	Bytes         int64             `json:"bytes,omitempty"`    // bytes scanned by that sweep
@@ -93,7 +93,9 @@ func (s *Store) CommitRepo(r Repo, found []scanner.Finding, stillInHead func(key
 				}
 			}
 		}
-		r.SweptAt = now
+		if r.SweptAt.IsZero() {
+			r.SweptAt = now
+		}
 		return putJSON(tx.Bucket(bucketRepos), []byte(r.Name), r)
 	})
 	if err != nil {
