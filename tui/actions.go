@@ -97,7 +97,8 @@ func actionFunc(cfg Config, act Action, f scanner.Finding, input string) func(co
 				return nil, &hintError{err: errors.New("verify: no secret for this key"),
 					hint: "reports keep secrets only with --show-secrets; triage the path instead"}
 			}
-			return v.Verify(ctx, &f), nil
+			f.Verification = v.Verify(ctx, &f)
+			return f, nil
 		}
 	case ActAllow:
 		al := cfg.Allower
@@ -181,7 +182,7 @@ func (a *App) actionDone(msg ActionDoneMsg) tea.Cmd {
 		o.lines, cmds = a.applyResult(r, msg)
 		r.session = append(r.session, JournalEntry{Time: a.cfg.Now(), Action: msg.Action.String(), Outcome: strings.Join(o.lines, "; ")})
 	}
-	a.outcomes[msg.Fingerprint] = o
+	a.outcomes[r.f.Fingerprint] = o
 	if resp := a.cfg.Responder; resp != nil && msg.Action != ActVerify {
 		cmds = append(cmds, journalCmd(a.ctx, resp, r.f.KeyID))
 	}
@@ -203,9 +204,14 @@ func (a *App) applyResult(r *row, msg ActionDoneMsg) ([]string, []tea.Cmd) {
 		}
 	}
 	switch res := msg.Result.(type) {
-	case scanner.Verification:
-		a.setVerification(r, res)
-		return []string{"verdict: " + string(res.Verdict)}, nil
+	case scanner.Finding:
+		a.applyVerified(r, res)
+		v := res.Verification
+		line := "verdict: " + string(v.Verdict)
+		if v.Error != "" {
+			line += " (" + v.Error + ")"
+		}
+		return []string{line}, nil
 	case Containment:
 		r.contained = true
 		reverify()
@@ -243,8 +249,10 @@ func (a *App) applyResult(r *row, msg ActionDoneMsg) ([]string, []tea.Cmd) {
 
 // verifyOneCmd re-verifies f outside the background queue.
 func verifyOneCmd(ctx context.Context, v Verifier, f scanner.Finding) tea.Cmd {
+	fp := f.Fingerprint
 	return func() tea.Msg {
-		return reverifiedMsg{VerifiedMsg{Fingerprint: f.Fingerprint, Verification: v.Verify(ctx, &f)}}
+		f.Verification = v.Verify(ctx, &f)
+		return reverifiedMsg{VerifiedMsg{Fingerprint: fp, Finding: f}}
 	}
 }
 
@@ -275,7 +283,11 @@ func (m *detailModel) panel(a *App) string {
 		}
 		return s
 	}
-	return a.st.OK.Render("✓ "+o.action.String()+": ") + strings.Join(o.lines, "\n  ")
+	var lines []string
+	for _, l := range o.lines {
+		lines = append(lines, wrap(l, a.width-4, "\n  "))
+	}
+	return a.st.OK.Render("✓ "+o.action.String()+": ") + strings.Join(lines, "\n  ")
 }
 
 // wrap breaks s at spaces so that no line exceeds w cells, joining the

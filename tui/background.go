@@ -27,9 +27,10 @@ func (a *App) pumpVerify() tea.Cmd {
 
 // verifyCmd verifies f (a copy) and reports the verdict.
 func verifyCmd(ctx context.Context, v Verifier, f scanner.Finding) tea.Cmd {
+	fp := f.Fingerprint
 	return func() tea.Msg {
-		res := v.Verify(ctx, &f)
-		return VerifiedMsg{Fingerprint: f.Fingerprint, Verification: res}
+		f.Verification = v.Verify(ctx, &f)
+		return VerifiedMsg{Fingerprint: fp, Finding: f}
 	}
 }
 
@@ -40,11 +41,33 @@ func (a *App) verified(msg VerifiedMsg) tea.Cmd {
 	}
 	if r := a.byFP[msg.Fingerprint]; r != nil {
 		r.verifying = false
-		if a.ctx.Err() == nil || msg.Verification.Verdict != scanner.VerifyError {
-			a.setVerification(r, msg.Verification)
+		if a.ctx.Err() == nil {
+			a.applyVerified(r, msg.Finding)
 		}
 	}
 	return a.pumpVerify()
+}
+
+// applyVerified takes the verdict of a verified copy of r's finding, and
+// the secret the verifier found live when it was another candidate.
+func (a *App) applyVerified(r *row, v scanner.Finding) {
+	if v.Fingerprint != "" && v.Fingerprint != r.f.Fingerprint && v.KeyID == r.f.KeyID {
+		old := r.f.Fingerprint
+		r.f.Secret, r.f.Candidates, r.f.Fingerprint = v.Secret, v.Candidates, v.Fingerprint
+		delete(a.byFP, old)
+		a.byFP[v.Fingerprint] = r
+		if a.detail != nil && a.detail.fp == old {
+			a.detail.fp = v.Fingerprint
+		}
+		if o, ok := a.outcomes[old]; ok {
+			delete(a.outcomes, old)
+			a.outcomes[v.Fingerprint] = o
+		}
+		if a.task != nil && a.task.fp == old {
+			a.task.fp = v.Fingerprint
+		}
+	}
+	a.setVerification(r, v.Verification)
 }
 
 // setVerification stores v on r and re-sorts the list around the cursor.

@@ -15,10 +15,12 @@ type ScanDoneMsg struct {
 	Err    error
 }
 
-// VerifiedMsg carries a background verdict for the finding with Fingerprint.
+// VerifiedMsg carries a verdict for the finding that had Fingerprint when
+// it was sent to verification. Finding is the verified copy: a verifier may
+// have promoted a candidate secret (new Secret and Fingerprint).
 type VerifiedMsg struct {
-	Fingerprint  string
-	Verification scanner.Verification
+	Fingerprint string
+	Finding     scanner.Finding
 }
 
 // OwnerMsg carries the owner lookup for a key.

@@ -61,7 +61,7 @@ func lineCount(s string) int {
 
 // secretRun matches base64-ish runs of 40 or more characters: secret
 // access keys and session tokens.
-var secretRun = regexp.MustCompile(`[A-Za-z0-9/+=]{40,}`)
+var secretRun = regexp.MustCompile(`[A-Za-z0-9/+]{40,}={0,2}`)
 
 // mask replaces every secret-shaped run in line, and each of the known
 // secrets, by its redacted form (first four characters, then asterisks).

@@ -33,7 +33,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case reverifiedMsg:
 		if r := a.byFP[msg.Fingerprint]; r != nil {
 			r.verifying = false
-			a.setVerification(r, msg.Verification)
+			a.applyVerified(r, msg.Finding)
 		}
 		return a, nil
 	case OwnerMsg:
@@ -128,11 +128,17 @@ func (a *App) resize() {
 	}
 }
 
-// View renders the current screen to exactly the terminal's size.
+// View renders the current screen to the terminal's size; after quit it
+// renders nothing, so the terminal is left clean.
 func (a *App) View() string {
 	if a.quitting {
 		return ""
 	}
+	return a.Render()
+}
+
+// Render renders the current screen, also after quit (tests and captures).
+func (a *App) Render() string {
 	var s string
 	switch a.screen {
 	case scanScreen:
