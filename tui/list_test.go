@@ -102,9 +102,9 @@ func TestListSortCycles(t *testing.T) {
 		mode  string
 		first string
 	}{
-		{"first seen", k.liveID},  // 2024-03-01
-		{"key ID", k.wrongID},     // AKIARZ…LF < AKIARZ…NR < AKIATC…
-		{"locations", k.liveID},   // two locations
+		{"first seen", k.liveID}, // 2024-03-01
+		{"key ID", k.wrongID},    // AKIARZ…LF < AKIARZ…NR < AKIATC…
+		{"locations", k.liveID},  // two locations
 		{"verdict", k.liveID},
 	}
 	for _, tt := range tests {
