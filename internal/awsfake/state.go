@@ -239,6 +239,30 @@ func (f *Fake) mintSessionLocked(p *Key, role *Role, sessionName string, d time.
 	return *k
 }
 
+// PutSessionKey plants session credentials (an ASIA key ID, its secret and
+// session token, for example ones a test also writes into a scanned file)
+// acting as user of account until expires.
+func (f *Fake) PutSessionKey(accountID, user, keyID, secret, token string, expires time.Time) (Key, error) {
+	if !isAccountID(accountID) {
+		return Key{}, fmt.Errorf("put session key: %q is not a 12-digit account ID", accountID)
+	}
+	if len(keyID) != 20 || keyID[:4] != "ASIA" || token == "" {
+		return Key{}, fmt.Errorf("put session key: want an ASIA key ID and a session token")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.keys[keyID]; ok {
+		return Key{}, fmt.Errorf("put session key: %s already exists", keyID)
+	}
+	f.addUserLocked(accountID, user)
+	k := &Key{
+		ID: keyID, Secret: secret, SessionToken: token, Account: accountID, User: user,
+		Status: StatusActive, Created: f.now(), Expires: expires,
+	}
+	f.keys[keyID] = k
+	return *k, nil
+}
+
 // AddRole adds role name to account, assumable from the accounts trusted
 // (its own account is always trusted), and returns it.
 func (f *Fake) AddRole(accountID, name string, trusted ...string) (Role, error) {

@@ -2,6 +2,7 @@ package awsfake_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keysweep/keysweep/internal/awsfake"
+	"github.com/keysweep/keysweep/internal/testkeys"
 )
 
 func TestGetCallerIdentity(t *testing.T) {
@@ -192,5 +194,50 @@ func TestAssumeRole(t *testing.T) {
 				t.Errorf("got %v, want AccessDenied", err)
 			}
 		})
+	}
+}
+
+func TestPutSessionKey(t *testing.T) {
+	f, clk := newFake(t)
+	g := testkeys.New(3)
+	id, secret, token := g.KeyID("ASIA", 111122223333), g.Secret(), g.SessionToken()
+	k, err := f.PutSessionKey(acctA, "dev", id, secret, token, clk.t.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := stsClient(t, f, k).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(out.Arn) != "arn:aws:iam::111122223333:user/dev" {
+		t.Fatalf("planted session: %v %v", out, err)
+	}
+	if _, err := f.PutSessionKey(acctA, "dev", "AKIA"+id[4:], secret, token, clk.t); err == nil {
+		t.Error("AKIA ID accepted as a session key")
+	}
+}
+
+func TestServeStopsWithContext(t *testing.T) {
+	f := awsfake.New(awsfake.Options{})
+	k, err := f.AddAccessKey(acctA, "u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Serve(ctx, ln) }()
+	f.URL = "http://" + ln.Addr().String()
+	if _, err := stsClient(t, f, k).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve after cancel: %v", err)
+	}
+	// Down: the SDK gets a network error, not an AWS answer.
+	_, err = stsClient(t, f, k).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err == nil || code(err) != "" {
+		t.Fatalf("after shutdown: %v, want a connection error", err)
 	}
 }
