@@ -55,7 +55,7 @@ func WriteReport(w io.Writer, keyID, journalPath string, es []Entry, opts Report
 	var o Owner
 	var inv Investigation
 	var rot rotationRecord
-	hasOwner := latest(es, "owner", &o)
+	hasOwner := first(es, "owner", &o) // as found, before containment changed it
 	hasInv := latest(es, "investigation", &inv)
 	latest(es, "rotation", &rot)
 
@@ -72,7 +72,7 @@ func WriteReport(w io.Writer, keyID, journalPath string, es []Entry, opts Report
 		if !o.LastUsed.IsZero() {
 			last = fmt.Sprintf("%s (%s, %s)", o.LastUsed.Format(time.RFC3339), orDash(o.LastService), orDash(o.LastRegion))
 		}
-		ew.printf("| Last used (when the owner was looked up) | %s |\n", last)
+		ew.printf("| Status when found | %s |\n| Last used when found | %s |\n", orDash(o.Status), last)
 	}
 
 	ew.printf("\n## 1. Detection\n\n")
@@ -83,7 +83,7 @@ func WriteReport(w io.Writer, keyID, journalPath string, es []Entry, opts Report
 
 	ew.printf("\n## 3. Investigation\n\n")
 	if hasInv {
-		_ = inv.WriteText(ew.w)
+		_ = inv.write(ew.w, false)
 	} else {
 		ew.printf("No investigation recorded: run `keysweep respond investigate %s`.\n", keyID)
 	}
@@ -184,6 +184,15 @@ func writeLog(ew *errWriter, es []Entry) {
 		}
 		ew.printf("| %d | %s | %s | %s | %s |\n", e.Seq, e.Time.Format(time.RFC3339), e.Kind, strings.ReplaceAll(what, "|", "\\|"), e.State)
 	}
+}
+
+func first(es []Entry, name string, v any) bool {
+	for _, e := range es {
+		if e.Kind == KindRecord && e.Record == name {
+			return json.Unmarshal(e.Data, v) == nil
+		}
+	}
+	return false
 }
 
 func latest(es []Entry, name string, v any) bool {

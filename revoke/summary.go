@@ -8,8 +8,10 @@ import (
 )
 
 // WriteText writes the investigation summary for people: plain lines that
-// also read as Markdown bullets.
-func (inv Investigation) WriteText(w io.Writer) error {
+// also read as Markdown bullets, ending with the eradication checklist.
+func (inv Investigation) WriteText(w io.Writer) error { return inv.write(w, true) }
+
+func (inv Investigation) write(w io.Writer, eradicate bool) error {
 	ew := &errWriter{w: w}
 	ew.printf("Investigation of %s in account %s\n", inv.KeyID, inv.AccountID)
 	ew.printf("- window: %s to %s; %d regions searched with %d LookupEvents requests\n",
@@ -41,7 +43,7 @@ func (inv Investigation) WriteText(w io.Writer) error {
 			ew.printf("- %s %s in %s with %s from %s: %s\n", e.Time.Format(time.RFC3339), e.Name, e.Region, e.KeyID, orDash(e.SourceIP), f.Reason)
 		}
 	}
-	if len(inv.Eradicate) > 0 {
+	if eradicate && len(inv.Eradicate) > 0 {
 		ew.printf("\nTo eradicate (%d):\n", len(inv.Eradicate))
 		for _, r := range inv.Eradicate {
 			ew.printf("- [ ] %s (%s %s)\n", r.Remove, r.Type, r.ID)
