@@ -33,7 +33,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	h := &harness{t: t, app: New(ctx, cfg), wait: 300 * time.Millisecond}
+	h := &harness{t: t, app: New(ctx, cfg), wait: 150 * time.Millisecond}
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.run(h.app.Init())
 	return h

@@ -254,13 +254,15 @@ func (m *listModel) statusLine(a *App) string {
 		parts = append(parts, acct)
 	}
 	s := a.st.Subtle.Render(strings.Join(parts, " · "))
+	// A problem with the scan comes first: it is what the responder must
+	// not miss.
 	switch {
 	case a.scanErr != nil:
-		s += "  " + a.st.Error.Render("scan: "+a.scanErr.Error())
+		s = a.st.Error.Render("scan: "+a.scanErr.Error()) + "  " + s
 	case a.res.Interrupted:
-		s += "  " + a.st.Warn.Render("scan stopped early: partial results")
+		s = a.st.Warn.Render("scan stopped early: partial results") + "  " + s
 	case len(a.res.Errors) > 0:
-		s += "  " + a.st.Warn.Render(fmt.Sprintf("%d unreadable units", len(a.res.Errors)))
+		s = a.st.Warn.Render(fmt.Sprintf("%d units could not be read", len(a.res.Errors))) + "  " + s
 	}
 	return truncate(s, a.width)
 }
