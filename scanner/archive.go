@@ -10,6 +10,10 @@ import (
 	"io"
 )
 
+// IsArchive reports whether head (the first 512 bytes of a file, or all of
+// it when shorter) starts like an archive ScanBlob opens: zip, gzip or tar.
+func IsArchive(head []byte) bool { return archiveKind(head) != "" }
+
 // archiveKind recognises an archive by its magic bytes: "zip" (also jar,
 // war, apk…), "gzip" or "tar"; "" for anything else.
 func archiveKind(data []byte) string {
