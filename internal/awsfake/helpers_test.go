@@ -37,7 +37,7 @@ func newFake(t *testing.T) (*awsfake.Fake, *clock) {
 
 // cfg returns an SDK config signing with k (and its session token) and
 // sending everything to f, with a fast retryer so throttling tests are quick.
-func cfg(t *testing.T, f *awsfake.Fake, k awsfake.Key, region string) aws.Config {
+func cfg(t testing.TB, f *awsfake.Fake, k awsfake.Key, region string) aws.Config {
 	t.Helper()
 	c, err := config.LoadDefaultConfig(context.Background(),
 		config.WithRegion(region),
@@ -53,7 +53,7 @@ func cfg(t *testing.T, f *awsfake.Fake, k awsfake.Key, region string) aws.Config
 	return c
 }
 
-func stsClient(t *testing.T, f *awsfake.Fake, k awsfake.Key) *sts.Client {
+func stsClient(t testing.TB, f *awsfake.Fake, k awsfake.Key) *sts.Client {
 	return sts.NewFromConfig(cfg(t, f, k, "us-east-1"))
 }
 

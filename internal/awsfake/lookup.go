@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -52,7 +53,7 @@ func (f *Fake) trailLookupEvents(c *call) (*result, *apiError) {
 	var out []map[string]any
 	var last *Event
 	more := false
-	for _, ev := range f.events {
+	for _, ev := range slices.Backward(f.events) { // newest first
 		if ev.seq > tok.Max || ev.Account != c.p.Account || ev.Region != c.region || !q.match(ev) {
 			continue
 		}

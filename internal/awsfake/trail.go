@@ -3,6 +3,7 @@ package awsfake
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func (f *Fake) Events(account, region string) []Event {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []Event
-	for _, e := range f.events {
+	for _, e := range slices.Backward(f.events) {
 		if e.Account == account && (region == "" || e.Region == region) {
 			out = append(out, *e)
 		}
@@ -140,18 +141,19 @@ func (f *Fake) Events(account, region string) []Event {
 	return out
 }
 
-// addEventLocked inserts e keeping f.events ordered newest first.
+// addEventLocked inserts e keeping f.events ordered oldest first (so the
+// usual event, happening now, is an append).
 func (f *Fake) addEventLocked(e *Event) {
 	f.seq++
 	e.seq = f.seq
-	i := sort.Search(len(f.events), func(i int) bool { return eventBefore(f.events[i], e) })
+	i := sort.Search(len(f.events), func(i int) bool { return eventBefore(e, f.events[i]) })
 	f.events = append(f.events, nil)
 	copy(f.events[i+1:], f.events[i:])
 	f.events[i] = e
 }
 
-// eventBefore reports whether a sorts after b in LookupEvents order
-// (newest first; among equal times, the later-recorded first).
+// eventBefore reports whether a is older than b: an earlier time or, at
+// equal times, recorded earlier. LookupEvents returns newest first.
 func eventBefore(a, b *Event) bool {
 	if !a.Time.Equal(b.Time) {
 		return a.Time.Before(b.Time)
