@@ -47,6 +47,16 @@ func skipDir(name string) bool { return name == ".git" || name == ".hg" || name 
 // glob, an unreadable root, or ctx's error when it is cancelled — then col
 // holds everything found up to that point.
 func Scan(ctx context.Context, det *scanner.Detector, col *scanner.Collector, opts Options) error {
+	return scan(ctx, det, col, opts, func(p string) (file, error) { return os.Open(p) })
+}
+
+// file is what scanFile needs of an open file; tests substitute failing ones.
+type file interface {
+	io.ReadSeekCloser
+	Stat() (fs.FileInfo, error)
+}
+
+func scan(ctx context.Context, det *scanner.Detector, col *scanner.Collector, opts Options, open func(string) (file, error)) error {
 	m, err := newMatcher(opts.Excludes)
 	if err != nil {
 		return err
@@ -65,7 +75,7 @@ func Scan(ctx context.Context, det *scanner.Detector, col *scanner.Collector, op
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", opts.Root, err)
 	}
-	s := &walker{det: det, col: col, opts: opts, m: m}
+	s := &walker{det: det, col: col, opts: opts, open: open}
 	if !st.IsDir() {
 		s.scanFile(ctx, root, filepath.Base(root))
 		return ctx.Err()
@@ -131,7 +141,7 @@ type walker struct {
 	det  *scanner.Detector
 	col  *scanner.Collector
 	opts Options
-	m    *matcher
+	open func(string) (file, error)
 }
 
 // scanFile scans one file into the collector; problems become unit errors.
@@ -139,7 +149,7 @@ func (s *walker) scanFile(ctx context.Context, p, rel string) {
 	if ctx.Err() != nil {
 		return
 	}
-	f, err := os.Open(p)
+	f, err := s.open(p)
 	if err != nil {
 		s.col.AddError(rel, fmt.Errorf("open %s: %w", rel, unwrapPath(err)))
 		return
@@ -189,7 +199,8 @@ func (s *walker) scanFile(ctx context.Context, p, rel string) {
 	}
 }
 
-// countReader counts the bytes read through it.
+// countReader counts the bytes read through it and drops the absolute
+// path from read errors (the unit already names the file).
 type countReader struct {
 	r io.Reader
 	n int64
@@ -198,5 +209,8 @@ type countReader struct {
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		err = unwrapPath(err)
+	}
 	return n, err
 }

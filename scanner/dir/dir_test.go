@@ -39,7 +39,7 @@ func paths(res scanner.Result) []string {
 	return out
 }
 
-func scan(t *testing.T, opts Options) (scanner.Result, error) {
+func scanT(t *testing.T, opts Options) (scanner.Result, error) {
 	t.Helper()
 	col := scanner.NewCollector(nil)
 	err := Scan(context.Background(), scanner.New(scanner.Options{}), col, opts)
@@ -68,7 +68,7 @@ func TestScanTree(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(root, "linkdir")); err != nil {
 		t.Fatal(err)
 	}
-	res, err := scan(t, Options{Root: root, Excludes: []string{"node_modules", "*.min.js", "vendor/**"}, Workers: 3})
+	res, err := scanT(t, Options{Root: root, Excludes: []string{"node_modules", "*.min.js", "vendor/**"}, Workers: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,18 +97,18 @@ func TestScanSingleFileAndBadInput(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "one.txt", []byte(id))
 	t.Run("single file", func(t *testing.T) {
-		res, err := scan(t, Options{Root: filepath.Join(root, "one.txt")})
+		res, err := scanT(t, Options{Root: filepath.Join(root, "one.txt")})
 		if err != nil || len(res.Findings) != 1 || res.Findings[0].Locations[0].Path != "one.txt" {
 			t.Fatalf("%v %+v", err, res)
 		}
 	})
 	t.Run("bad glob", func(t *testing.T) {
-		if _, err := scan(t, Options{Root: root, Excludes: []string{"[x"}}); err == nil {
+		if _, err := scanT(t, Options{Root: root, Excludes: []string{"[x"}}); err == nil {
 			t.Fatal("bad glob accepted")
 		}
 	})
 	t.Run("missing root", func(t *testing.T) {
-		if _, err := scan(t, Options{Root: filepath.Join(root, "nope")}); !errors.Is(err, os.ErrNotExist) {
+		if _, err := scanT(t, Options{Root: filepath.Join(root, "nope")}); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -126,7 +126,7 @@ func TestScanUnreadable(t *testing.T) {
 	os.Chmod(filepath.Join(root, "locked.txt"), 0)
 	os.Chmod(filepath.Join(root, "lockeddir"), 0)
 	t.Cleanup(func() { os.Chmod(filepath.Join(root, "lockeddir"), 0o755) })
-	res, err := scan(t, Options{Root: root})
+	res, err := scanT(t, Options{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestScanLargeSingleLine(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	res, err := scan(t, Options{Root: root, Workers: 1})
+	res, err := scanT(t, Options{Root: root, Workers: 1})
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ func TestScanSpecialFile(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
 		t.Skip("mkfifo:", err)
 	}
-	res, err := scan(t, Options{Root: root}) // would hang if the FIFO were opened
+	res, err := scanT(t, Options{Root: root}) // would hang if the FIFO were opened
 	if err != nil {
 		t.Fatal(err)
 	}
