@@ -77,13 +77,16 @@ func (a allowlist) Allow(ctx context.Context, f scanner.Finding, reason string) 
 	return path, nil
 }
 
+// awsConfig is the SDK configuration the responder acts with.
+type awsConfig = aws.Config
+
 // responder adapts revoke.Responder to the app's interface. The AWS
 // configuration is loaded on first use, so a responder without
 // credentials sees the error in place, not at start.
 type responder struct {
 	journalDir string
 	regions    []string // CloudTrail regions searched; nil: revoke's default
-	load       func(ctx context.Context) (aws.Config, error)
+	load       func(ctx context.Context) (awsConfig, error)
 
 	mu  sync.Mutex
 	r   *revoke.Responder
@@ -100,7 +103,7 @@ func newTriageResponder(opts *TriageOptions, cfg *aws.Config) *responder {
 			dir = filepath.Join(home, ".keysweep", "incidents")
 		}
 	}
-	load := func(ctx context.Context) (aws.Config, error) {
+	load := func(ctx context.Context) (awsConfig, error) {
 		var lo []func(*config.LoadOptions) error
 		if opts.Profile != "" {
 			lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
@@ -112,7 +115,7 @@ func newTriageResponder(opts *TriageOptions, cfg *aws.Config) *responder {
 	}
 	if cfg != nil {
 		c := *cfg
-		load = func(context.Context) (aws.Config, error) { return c, nil }
+		load = func(context.Context) (awsConfig, error) { return c, nil }
 	}
 	return &responder{journalDir: dir, load: load}
 }
