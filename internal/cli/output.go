@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/keysweep/keysweep/internal/buildinfo"
@@ -47,6 +48,11 @@ func writeReport(opts *ScanOptions, res *scanner.Result) error {
 // createPrivate creates (or truncates) path with mode 0600, also tightening
 // the mode of a file that already existed with looser permissions.
 func createPrivate(path string) (*os.File, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
