@@ -155,6 +155,7 @@ through containing, investigating and rotating the live ones.
 		newSweepCmd(streams),
 		newFindingsCmd(streams),
 		newMergeCmd(streams),
+		newAWSFakeCmd(streams),
 	)
 	for _, c := range root.Commands() {
 		if c.Long == "" {
