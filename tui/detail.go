@@ -56,7 +56,7 @@ func (m *detailModel) row(a *App) *row { return a.byFP[m.fp] }
 // panelHeight is the lines under the viewport: task or outcome, help.
 func (m *detailModel) resize(a *App) {
 	m.vp.Width = a.width
-	m.vp.Height = max(3, a.height-2-lineCount(m.panel(a))-lineCount(a.helpView(a.keys.detailHelp(a.task != nil))))
+	m.vp.Height = max(3, a.height-1-lineCount(m.panel(a))-lineCount(m.footer(a)))
 	m.refresh(a)
 }
 
@@ -126,8 +126,22 @@ func (m *detailModel) view(a *App) string {
 	if p := m.panel(a); p != "" {
 		parts = append(parts, p)
 	}
-	parts = append(parts, a.helpView(a.keys.detailHelp(a.task != nil)))
+	parts = append(parts, m.footer(a))
 	return strings.Join(parts, "\n")
+}
+
+// footer is the playbook's keys (hidden while an action runs) over the
+// help bar.
+func (m *detailModel) footer(a *App) string {
+	help := a.helpView(a.keys.detailHelp(a.task != nil))
+	if a.task != nil || a.help.ShowAll {
+		return help
+	}
+	var acts []string
+	for _, b := range a.keys.actions() {
+		acts = append(acts, a.st.Bold.Render(b.Help().Key)+" "+a.st.Subtle.Render(b.Help().Desc))
+	}
+	return truncate(strings.Join(acts, "  "), a.width) + "\n" + help
 }
 
 // body renders everything known about r, for the viewport.
@@ -169,7 +183,7 @@ func (m *detailModel) body(a *App, r *row) string {
 	if f.InHead() {
 		seen += ", still in HEAD"
 	} else if len(f.Locations) > 0 && f.Locations[0].Commit != "" {
-		seen += ", history only (deleted since)"
+		seen += ", not in HEAD (in history or on another branch)"
 	}
 	field("Seen", seen)
 	b.WriteString("\n" + a.st.Header.Render("Locations") + "\n")

@@ -67,8 +67,9 @@ func (k keyMap) detailHelp(running bool) bindings {
 	if running {
 		return bindings{short: []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Quit}}
 	}
+	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	return bindings{
-		short: []key.Binding{k.Contain, k.Investigate, k.Reveal, k.Back, k.Help},
+		short: []key.Binding{k.Reveal, scroll, k.Back, k.Quit, k.Help},
 		full: [][]key.Binding{
 			{k.Verify, k.Contain, k.Investigate, k.Rotate},
 			{k.Delete, k.Allow, k.Export, k.Reveal},
@@ -76,6 +77,15 @@ func (k keyMap) detailHelp(running bool) bindings {
 			{k.Back, k.Quit, k.Help},
 		},
 	}
+}
+
+// actions are the playbook's keys, always shown on the detail screen.
+func (k keyMap) actions() []key.Binding {
+	short := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	return []key.Binding{short(k.Verify, "verify"), short(k.Contain, "contain"), short(k.Investigate, "investigate"),
+		short(k.Rotate, "rotate"), short(k.Delete, "delete"), short(k.Allow, "false pos."), short(k.Export, "export")}
 }
 
 func (k keyMap) confirmHelp(sinks bool) bindings {
