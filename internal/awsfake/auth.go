@@ -24,8 +24,9 @@ type principal struct {
 // authenticate checks a's key and signature the way AWS does: an unknown,
 // deleted or inactive key ID, or a session key without its token, is
 // InvalidClientTokenId; an expired session ExpiredToken; a wrong secret
-// SignatureDoesNotMatch. On success it fills c.p and updates the key's
-// last-used time, service and region.
+// SignatureDoesNotMatch. On success it fills c.p and updates the signing
+// key's last-used time, service and region (a session key's own record:
+// the long-term key that minted it is not touched).
 func (f *Fake) authenticate(r *http.Request, body []byte, a authHeader, c *call) *apiError {
 	f.mu.Lock()
 	kp, ok := f.keys[a.KeyID]
@@ -65,11 +66,6 @@ func (f *Fake) authenticate(r *http.Request, body []byte, a authHeader, c *call)
 		return authErr(authInvalidToken, c.jsonProto)
 	}
 	kp.LastUsed, kp.LastService, kp.LastRegion = f.now(), c.service, a.Region
-	if kp.Parent != "" {
-		if pk, ok := f.keys[kp.Parent]; ok {
-			pk.LastUsed, pk.LastService, pk.LastRegion = f.now(), c.service, a.Region
-		}
-	}
 	c.p = f.principalLocked(kp)
 	return nil
 }

@@ -35,6 +35,12 @@
 //     check is off unless Options.MaxSkew is set. CloudTrail has no
 //     delivery delay and no 90-day window. Pagination tokens are opaque
 //     but not encrypted.
+//   - Last-used information is that of the key that signed: requests made
+//     with session credentials do not touch the long-term key that minted
+//     them. GetAccessKeyLastUsed of a key in another account answers
+//     NoSuchEntity (the documented error of that call).
+//   - LookupEvents does not enforce CloudTrail's 2 requests/second; use
+//     Throttle to exercise throttling.
 //   - Only the operations listed in the handlers exist; others answer
 //     InvalidAction / UnknownOperationException.
 //

@@ -111,9 +111,17 @@ func TestSessionIdentityAndLastUsed(t *testing.T) {
 		t.Errorf("last used = %v %s %s, want now sts eu-west-1", got.LastUsed, got.LastService, got.LastRegion)
 	}
 	sk := awsfake.Key{ID: *cr.AccessKeyId, Secret: *cr.SecretAccessKey, SessionToken: *cr.SessionToken}
+	minted := clk.t
+	clk.t = clk.t.Add(time.Minute)
 	id, err := stsClient(t, f, sk).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if parent, _ := f.Key(k.ID); !parent.LastUsed.Equal(minted) {
+		t.Errorf("session use moved the parent key's last use to %v", parent.LastUsed)
+	}
+	if s, _ := f.Key(sk.ID); !s.LastUsed.Equal(clk.t) || s.Parent != k.ID {
+		t.Errorf("session key last used %v, parent %s", s.LastUsed, s.Parent)
 	}
 	if aws.ToString(id.Arn) != "arn:aws:iam::111122223333:user/deploy" {
 		t.Errorf("session identity %s, want the user", aws.ToString(id.Arn))
@@ -122,7 +130,7 @@ func TestSessionIdentityAndLastUsed(t *testing.T) {
 	if code(err) != "AccessDenied" {
 		t.Errorf("GetSessionToken with session credentials: %v, want AccessDenied", err)
 	}
-	clk.t = clk.t.Add(16 * time.Minute)
+	clk.t = clk.t.Add(15 * time.Minute)
 	_, err = stsClient(t, f, sk).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if code(err) != "ExpiredToken" {
 		t.Errorf("after expiry: %v, want ExpiredToken", err)
