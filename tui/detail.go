@@ -214,7 +214,9 @@ func (m *detailModel) secretText(a *App, f scanner.Finding) string {
 
 func (m *detailModel) verdictText(a *App, r *row) string {
 	v := r.f.Verification
-	text, st := a.st.badge(r)
+	plain := *r
+	plain.contained = false // the verdict itself; "contained" follows it
+	text, st := a.st.badge(&plain)
 	s := st.Render(text)
 	if !v.VerifiedAt.IsZero() {
 		s += a.st.Subtle.Render(" at " + v.VerifiedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
@@ -265,6 +267,9 @@ func (m *detailModel) ownerText(a *App, r *row) (string, string) {
 		}
 		if o.LastRegion != "" {
 			last += " · " + o.LastRegion
+		}
+		if ownCall(o, r.f.Verification) {
+			last += a.st.Subtle.Render(" (keysweep's own verification)")
 		}
 	}
 	s := strings.Join(parts, " · ")
@@ -339,6 +344,16 @@ func (m *detailModel) location(a *App, b *strings.Builder, r *row, i int, l scan
 			b.WriteString(text + "\n")
 		}
 	}
+}
+
+// ownCall reports whether the key's last use is likely the verification
+// call keysweep itself made (STS, within two minutes of the verdict).
+func ownCall(o *Owner, v scanner.Verification) bool {
+	if o.LastService != "sts" || v.VerifiedAt.IsZero() {
+		return false
+	}
+	d := o.LastUsed.Sub(v.VerifiedAt)
+	return d > -2*time.Minute && d < 2*time.Minute
 }
 
 func shortHash(h string) string {

@@ -58,6 +58,8 @@ func (s styles) badge(r *row) (string, lipgloss.Style) {
 		return "example", s.Other
 	case r.verifying:
 		return "verifying…", s.Subtle
+	case r.contained && r.f.Verification.Verdict != scanner.Live:
+		return "contained", s.OK
 	}
 	switch r.f.Verification.Verdict {
 	case scanner.Live:
