@@ -66,16 +66,29 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		c.sourceIP = host
 	}
-	target := r.Header.Get("X-Amz-Target")
-	c.jsonProto = target != ""
-	fail := func(e *apiError) {
+	out, e := f.handle(w, r, c)
+	if e != nil {
 		if c.jsonProto {
 			writeJSONError(w, reqID, e)
 		} else {
 			writeQueryError(w, queryNS(c.service), reqID, e)
 		}
+		return
 	}
+	ct := "text/xml"
+	if c.jsonProto {
+		ct = "application/x-amz-json-1.1"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	_, _ = w.Write(out)
+}
 
+// handle runs a request through reading, authentication, dispatch and
+// rendering, and returns the answer's body or the error to send.
+func (f *Fake) handle(w http.ResponseWriter, r *http.Request, c *call) ([]byte, *apiError) {
+	target := r.Header.Get("X-Amz-Target")
+	c.jsonProto = target != ""
 	a, authErrParse := parseAuth(r)
 	if c.jsonProto {
 		c.service, c.action = targetService(target)
@@ -89,60 +102,50 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls[c.service]++
 	f.mu.Unlock()
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, f.opts.MaxBody))
-	if err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			fail(errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body larger than %d bytes", f.opts.MaxBody))
-			return
-		}
-		fail(errf(http.StatusBadRequest, "IncompleteBody", "read request body: %v", err))
-		return
+	body, e := f.readBody(w, r)
+	if e != nil {
+		return nil, e
 	}
 	if e := c.parseInput(r, body); e != nil {
-		fail(e)
-		return
+		return nil, e
 	}
 	switch {
 	case errors.Is(authErrParse, errNoAuth):
-		fail(authErr(authMissing, c.jsonProto))
-		return
+		return nil, authErr(authMissing, c.jsonProto)
 	case authErrParse != nil:
 		code := "IncompleteSignature"
 		if c.jsonProto {
 			code = "IncompleteSignatureException"
 		}
-		fail(errf(http.StatusBadRequest, code, "%v", authErrParse))
-		return
+		return nil, errf(http.StatusBadRequest, code, "%v", authErrParse)
 	case a.Service != c.service:
-		fail(authErr(authSignature, c.jsonProto))
-		return
+		return nil, authErr(authSignature, c.jsonProto)
 	}
 	c.region = a.Region
 	if e := f.authenticate(r, body, a, c); e != nil {
-		fail(e)
-		return
+		return nil, e
 	}
-
 	// Answers are rendered under the lock: results may point into state.
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	res, e := f.dispatchLocked(c)
-	var out []byte
-	if e == nil {
-		out, e = c.render(res)
-	}
-	f.mu.Unlock()
 	if e != nil {
-		fail(e)
-		return
+		return nil, e
 	}
-	ct := "text/xml"
-	if c.jsonProto {
-		ct = "application/x-amz-json-1.1"
+	return c.render(res)
+}
+
+// readBody reads r's body up to Options.MaxBody.
+func (f *Fake) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, f.opts.MaxBody))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return nil, errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body larger than %d bytes", f.opts.MaxBody)
+		}
+		return nil, errf(http.StatusBadRequest, "IncompleteBody", "read request body: %v", err)
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("X-Amzn-Requestid", reqID)
-	_, _ = w.Write(out)
+	return body, nil
 }
 
 // parseInput reads the operation and its parameters from body.
