@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/keysweep/keysweep/scanner"
 	"golang.org/x/sync/errgroup"
@@ -142,6 +143,37 @@ type walker struct {
 	col  *scanner.Collector
 	opts Options
 	open func(string) (file, error)
+	bufs sync.Pool // *[]byte read buffers, reused across files
+}
+
+// buffer returns a pooled buffer with room for a file of size bytes.
+func (s *walker) buffer(size int64) *[]byte {
+	bp, _ := s.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	if int64(cap(*bp)) < size+1 {
+		*bp = make([]byte, 0, size+512)
+	}
+	return bp
+}
+
+// readAll reads r into buf until EOF or limit bytes, growing buf as needed.
+func readAll(r io.Reader, buf []byte, limit int64) ([]byte, error) {
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // scanFile scans one file into the collector; problems become unit errors.
@@ -167,14 +199,17 @@ func (s *walker) scanFile(ctx context.Context, p, rel string) {
 	loc := scanner.Location{Path: rel, Kind: "file"}
 	add := func(m scanner.Match) { s.col.Add(m, loc) }
 	if st.Size() <= s.opts.MaxBlob {
-		data, err := io.ReadAll(io.LimitReader(f, s.opts.MaxBlob+1))
+		bp := s.buffer(st.Size())
+		defer s.bufs.Put(bp)
+		data, err := readAll(f, (*bp)[:0], s.opts.MaxBlob+1)
+		*bp = data[:0]
 		if err != nil {
 			s.col.AddError(rel, fmt.Errorf("read %s: %w", rel, unwrapPath(err)))
 			return
 		}
 		if int64(len(data)) <= s.opts.MaxBlob {
 			s.col.Count(int64(len(data)))
-			ms, err := s.det.ScanBlob(rel, data)
+			ms, err := s.det.ScanBlob(rel, data) // matches copy what they keep: data can be reused
 			for _, m := range ms {
 				add(m)
 			}
