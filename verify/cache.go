@@ -117,16 +117,16 @@ func (c *cache) save() error {
 	if err != nil {
 		return fmt.Errorf("encode verify cache: %w", err)
 	}
-	if err := WriteFileAtomic(c.path, append(b, '\n')); err != nil {
+	if err := writeFileAtomic(c.path, append(b, '\n')); err != nil {
 		return fmt.Errorf("write verify cache: %w", err)
 	}
 	return nil
 }
 
-// WriteFileAtomic writes b to path through a temporary file in the same
+// writeFileAtomic writes b to path through a temporary file in the same
 // directory (created 0700 if missing) and a rename, so readers see the old
 // or the new content, never a part. The file ends with mode 0600.
-func WriteFileAtomic(path string, b []byte) error {
+func writeFileAtomic(path string, b []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
