@@ -197,3 +197,17 @@ func TestRespondBadArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestRespondInterruptedExits130(t *testing.T) {
+	e := newRespondEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code := Run(ctx, []string{"respond", "contain", e.leaked.ID, "--yes", "--journal-dir", e.journal},
+		&IO{In: strings.NewReader(""), Out: &lockedBuffer{}, Err: &lockedBuffer{}, Getenv: os.Getenv})
+	if code != ExitInterrupted {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if e.status(e.leaked.ID) != "Active" {
+		t.Error("a cancelled run changed the key")
+	}
+}
