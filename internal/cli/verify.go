@@ -24,6 +24,7 @@ type verifyFlags struct {
 	Timeout     time.Duration // --verify-timeout
 	Canaries    bool          // --verify-canaries
 	CacheTTL    time.Duration // --verify-cache; 0: no on-disk cache
+	RetryPause  time.Duration // hidden --verify-retry-pause, before re-asking after a signature mismatch
 }
 
 // addVerifyFlags registers --verify and the verification options.
@@ -42,6 +43,8 @@ func addVerifyOptions(fs *pflag.FlagSet, v *verifyFlags) {
 	fs.BoolVar(&v.Canaries, "verify-canaries", false, "also call STS for canary-token accounts (alerts whoever planted them)")
 	fs.DurationVar(&v.CacheTTL, "verify-cache", 0, "remember verdicts on disk for `TTL` under your cache dir (fingerprints, never secrets; bare flag: 1h)")
 	fs.Lookup("verify-cache").NoOptDefVal = verify.DefaultCacheTTL.String()
+	fs.DurationVar(&v.RetryPause, "verify-retry-pause", verify.DefaultRetryPause, "pause before re-asking STS after a signature mismatch")
+	_ = fs.MarkHidden("verify-retry-pause")
 }
 
 // verifyConfig turns the flags into a verify.Config. The endpoint is, in
@@ -54,7 +57,7 @@ func verifyConfig(ctx context.Context, streams *IO, v *verifyFlags) (verify.Conf
 	if v.Concurrency < 1 {
 		return verify.Config{}, usageError("--verify-concurrency must be at least 1")
 	}
-	if v.Rate < 0 || v.Timeout <= 0 || v.CacheTTL < 0 {
+	if v.Rate < 0 || v.Timeout <= 0 || v.CacheTTL < 0 || v.RetryPause < 0 {
 		return verify.Config{}, usageError("--verify-rate, --verify-timeout and --verify-cache must be positive")
 	}
 	cfg := verify.Config{
@@ -65,6 +68,7 @@ func verifyConfig(ctx context.Context, streams *IO, v *verifyFlags) (verify.Conf
 		Timeout:        v.Timeout,
 		VerifyCanaries: v.Canaries,
 		CacheTTL:       v.CacheTTL,
+		RetryPause:     v.RetryPause,
 	}
 	if v.Rate == 0 {
 		cfg.Rate = -1
