@@ -86,7 +86,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		Responder:  resp,
 		Allower:    allowlist{root: env.Repo},
 		Snippets:   &snippets{root: env.Repo, git: true},
-		ExportDir:  work,
+		ExportDir:  ".",
 	}
 	return runApp(ctx, opts.IO, cfg)
 }

@@ -59,7 +59,7 @@ Keys: ? shows every key binding; q or ctrl+c quits.`,
 	f.BoolVar(&s.IncludeExamples, "include-examples", false, "also list AWS's documented example keys (hidden until 'h')")
 	f.StringArrayVar(&s.Excludes, "exclude", nil, "skip paths matching `GLOB` (repeatable)")
 	f.IntVar(&s.Workers, "workers", 0, "parallel scanning workers (default: number of CPUs)")
-	f.StringVar(&opts.JournalDir, "journal-dir", "", "directory of the response journals (default: ~/.keysweep/incidents)")
+	f.StringVar(&opts.JournalDir, "journal-dir", "", "`DIR` of incident journals, shared with 'keysweep respond' (default: $XDG_STATE_HOME/keysweep/incidents)")
 	f.StringVar(&opts.Profile, "profile", "", "responder AWS profile (default: the default credential chain)")
 	f.StringVar(&opts.Region, "region", "", "responder AWS region")
 	addGitFlags(f, &s.Git)
@@ -146,12 +146,11 @@ func triageConfig(ctx context.Context, opts *TriageOptions) (tui.Config, func(),
 		cfg.Scan = triageScan(&opts.Scan, opts.Arg)
 	}
 	if opts.Scan.Verify.Enabled {
-		v, closeV, err := newTriageVerifier(ctx, opts)
+		v, fresh, closeV, err := newTriageVerifier(ctx, opts)
 		if err != nil {
 			return cfg, cleanup, err
 		}
-		cfg.Verifier, cfg.AutoVerify, cleanup = v, true, closeV
-		cfg.Reverifier = freshVerifier{cfg: triageVerifyConfig(ctx)}
+		cfg.Verifier, cfg.Reverifier, cfg.AutoVerify, cleanup = v, fresh, true, closeV
 	}
 	cfg.Responder = newTriageResponder(opts, nil)
 	cfg.Allower = allowlist{root: root}

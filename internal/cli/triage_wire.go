@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/keysweep/keysweep/hooks"
 	"github.com/keysweep/keysweep/revoke"
 	"github.com/keysweep/keysweep/scanner"
@@ -19,25 +18,19 @@ import (
 	"github.com/keysweep/keysweep/verify"
 )
 
-// newTriageVerifier returns the STS verifier the app verifies with, from
-// the user's AWS configuration (endpoints only, never its credentials).
-func newTriageVerifier(ctx context.Context, opts *TriageOptions) (*verify.Verifier, func(), error) {
-	vc := triageVerifyConfig(ctx)
+// newTriageVerifier returns the STS verifier the app verifies with (the
+// verification flags, as for scan --verify) and one that never answers
+// from a cache, for the checks after an action.
+func newTriageVerifier(ctx context.Context, opts *TriageOptions) (*verify.Verifier, tui.Verifier, func(), error) {
+	vc, err := verifyConfig(ctx, opts.Scan.IO, &opts.Scan.Verify)
+	if err != nil {
+		return nil, nil, func() {}, err
+	}
 	v, err := verify.New(vc)
 	if err != nil {
-		return nil, func() {}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("verify: %w", err)}
+		return nil, nil, func() {}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("set up verification: %w", err)}
 	}
-	return v, func() { v.Close() }, nil
-}
-
-// triageVerifyConfig is the verifier configuration of triage: the user's
-// AWS configuration for endpoints only.
-func triageVerifyConfig(ctx context.Context) verify.Config {
-	vc := verify.Config{}
-	if uc, err := verify.LoadUserConfig(ctx); err == nil {
-		vc.UserConfig = &uc
-	}
-	return vc
+	return v, freshVerifier{cfg: vc}, func() { v.Close() }, nil
 }
 
 // freshVerifier verifies with a new verify.Verifier per call, so the
@@ -99,20 +92,14 @@ type responder struct {
 func newTriageResponder(opts *TriageOptions, cfg *aws.Config) *responder {
 	dir := opts.JournalDir
 	if dir == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, ".keysweep", "incidents")
+		getenv := os.Getenv
+		if opts.Scan.IO != nil && opts.Scan.IO.Getenv != nil {
+			getenv = opts.Scan.IO.Getenv
 		}
+		dir = defaultJournalDir(getenv) // the journals `keysweep respond` keeps
 	}
-	load := func(ctx context.Context) (awsConfig, error) {
-		var lo []func(*config.LoadOptions) error
-		if opts.Profile != "" {
-			lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
-		}
-		if opts.Region != "" {
-			lo = append(lo, config.WithRegion(opts.Region))
-		}
-		return config.LoadDefaultConfig(ctx, lo...)
-	}
+	ro := &RespondOptions{Profile: opts.Profile, Region: opts.Region}
+	load := func(ctx context.Context) (awsConfig, error) { return loadResponderConfig(ctx, ro) }
 	if cfg != nil {
 		c := *cfg
 		load = func(context.Context) (awsConfig, error) { return c, nil }
