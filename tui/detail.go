@@ -120,7 +120,15 @@ func (m *detailModel) view(a *App) string {
 	title := a.st.Title.Render("keysweep triage") + a.st.Subtle.Render(" › ") + a.st.Bold.Render(r.f.KeyID) + " " + st.Render(text)
 	pos := ""
 	if m.vp.TotalLineCount() > m.vp.Height {
-		pos = a.st.Subtle.Render(fmt.Sprintf(" %d%%", int(m.vp.ScrollPercent()*100)))
+		switch {
+		case m.vp.AtTop():
+			pos = "  ↓ more below"
+		case m.vp.AtBottom():
+			pos = "  ↑ more above"
+		default:
+			pos = fmt.Sprintf("  ↕ %d%%", int(m.vp.ScrollPercent()*100))
+		}
+		pos = a.st.Subtle.Render(pos)
 	}
 	parts := []string{truncate(title+pos, a.width), m.vp.View()}
 	if p := m.panel(a); p != "" {
