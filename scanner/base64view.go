@@ -1,37 +1,66 @@
 package scanner
 
-import (
-	"bytes"
-	"encoding/base64"
-	"sort"
-)
+import "encoding/base64"
 
 const (
 	minB64Run  = 16   // shortest base64 run decoded into the view
 	maxB64Hits = 4096 // gate hits looked at per buffer
+	minChain   = 6    // stride-4 C0 characters in any base64-encoded key ID
 )
 
-// base64Hits returns the offsets (sorted, at most maxB64Hits) where one of
-// the key prefixes' base64 forms occurs: base64 data can hold a key ID
-// only around one of them. The search is one IndexByte pass per distinct
-// rarest byte of the forms, checking the forms sharing it at each hit.
+// base64Hits returns the offsets (sorted, at most maxB64Hits) of the
+// places where data may hold a base64-encoded key ID.
+//
+// A key ID is 20 bytes of A–Z and 0–9. Base64 turns each 3-byte group
+// into 4 characters, the first being the group's first byte shifted right
+// by 2: for A–Z and 0–9 always one of M N O Q R S T U V W (class C0); the
+// second mixes its low 2 bits with the next byte's high 4, always one of
+// D E F T U V j k l z 0 1 (class C1). The 20 bytes hold at least 6 whole
+// groups, so the encoded ID shows a C0 character followed by a C1 one
+// every 4 characters at least 6 times in a row ("chain"). Any
+// encoded ID starting in [i, i+20] has a chain element in the 4 bytes
+// [i+20, i+24), so when none of those 4 is on a long enough chain the
+// search skips 21 bytes: on ordinary text it reads about one byte in five.
 func (d *Detector) base64Hits(data []byte) []int {
+	cls := &d.cls
+	n := len(data)
 	var hits []int
-	for gi := range d.b64gates {
-		grp := &d.b64gates[gi]
-		for off := 0; off < len(data) && len(hits) < maxB64Hits; off++ {
-			i := bytes.IndexByte(data[off:], grp.key)
-			if i < 0 {
-				break
+	for i := 0; i+24 <= n && len(hits) < maxB64Hits; {
+		q := i + 20
+		end := -1
+		for k := q; k < q+4; k++ {
+			if !chainAt(cls, data, k) {
+				continue
 			}
-			off += i
-			if grp.match(data, off) {
-				hits = append(hits, off)
+			lo, hi := k, k
+			for lo >= 4 && hi-lo < 4*(minChain-1) && chainAt(cls, data, lo-4) {
+				lo -= 4
+			}
+			for chainAt(cls, data, hi+4) {
+				hi += 4
+			}
+			if (hi-lo)/4+1 >= minChain {
+				// one hit per half window along long chains, so a window
+				// around some hit covers every part of the chain
+				for h := lo; h <= hi && len(hits) < maxB64Hits; h += max(d.opts.Window/2, 1) {
+					hits = append(hits, h)
+				}
+				end = max(end, hi)
 			}
 		}
+		if end < 0 {
+			i += 21
+		} else {
+			i = end + 1
+		}
 	}
-	sort.Ints(hits)
 	return hits
+}
+
+// chainAt reports whether data[k] and data[k+1] can start the base64
+// group of three bytes of a key ID.
+func chainAt(cls *[256]uint16, data []byte, k int) bool {
+	return k+1 < len(data) && cls[data[k]]&clC0 != 0 && cls[data[k+1]]&clC1 != 0
 }
 
 // base64Views returns one view made of the windows around the gate hits,
@@ -47,6 +76,7 @@ func (d *Detector) base64Views(data []byte, _ bool) []*view {
 	cls := &d.cls
 	w := d.opts.Window
 	var vb viewBuilder
+	vb.v.data = make([]byte, 0, min(len(data), len(hits)*(2*w+64)))
 	done := 0 // data[:done] has been looked at
 	for _, h := range hits {
 		lo, hi := max(h-w, done), min(h+w, len(data))

@@ -194,3 +194,30 @@ func TestScanBlobPlainText(t *testing.T) {
 		t.Fatalf("false positives in plain source: %v %+v", err, ms)
 	}
 }
+
+func TestScanBlobBase64Gate(t *testing.T) {
+	g := testkeys.New(32)
+	b64 := base64.StdEncoding.EncodeToString
+	legacy := "A3T" + g.AccessKeyID()[3:]
+	ak := g.AccessKeyID()
+	// a long base64 blob of upper-case text (a chain of gate hits far
+	// longer than the window) with the key at its very end
+	long := strings.Repeat("THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG ", 2000) + "id=" + ak
+	tests := []struct{ name, text, id string }{
+		{"legacy A3T", "v: " + b64([]byte("id="+legacy)), legacy},
+		{"key past the window in a long blob", "blob: " + b64([]byte(long)) + "\n", ak},
+		{"unpadded", "v: " + strings.TrimRight(b64([]byte(ak+" ")), "="), ak},
+	}
+	d := New(Options{Window: 4096})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms, err := d.ScanBlob("x", []byte(tt.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ms) != 1 || ms[0].KeyID != tt.id || ms[0].Encoding != "base64" {
+				t.Fatalf("got %+v", ms)
+			}
+		})
+	}
+}

@@ -65,8 +65,8 @@ func (d *Detector) collectCands(b []byte, ids []idHit) (secrets, tokens []cand) 
 // (placeholders), and the documentation example unless examples are on.
 func (d *Detector) validSecret(s []byte) bool {
 	var seen [256]bool
-	var all uint8 = 0xff
-	var any uint8
+	var all uint16 = 0xffff
+	var any uint16
 	distinct, run := 0, 0
 	for i, c := range s {
 		k := d.cls[c]

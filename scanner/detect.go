@@ -1,6 +1,9 @@
 package scanner
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Match is one key ID found in a buffer, with the secret paired to it.
 // Start and End are byte offsets of the key ID in the buffer given to Find
@@ -60,14 +63,15 @@ const (
 	clLower             // a-z
 	clDigit             // 0-9
 	clHex               // 0-9 a-f A-F
+	clC0                // M N O Q-W: base64 of a byte in A-Z 0-9, first of its group
+	clC1                // D E F T U V j k l z 0 1: the second of such a group
 )
 
 // Detector finds AWS credentials in bytes. It holds only its policy and
 // read-only tables, so one Detector is safe for concurrent use.
 type Detector struct {
-	opts     Options
-	cls      [256]uint8
-	b64gates []gateGroup // base64 encodings of the key prefixes at the 3 alignments
+	opts Options
+	cls  [256]uint16
 }
 
 // New returns a detector with the given policy.
@@ -86,7 +90,7 @@ func New(opts Options) *Detector {
 	}
 	d := &Detector{opts: opts}
 	for c := 0; c < 256; c++ {
-		var k uint8
+		var k uint16
 		switch {
 		case c >= 'A' && c <= 'Z':
 			k = clUD | clAlnum | clB64 | clB32 | clUpper
@@ -106,9 +110,14 @@ func New(opts Options) *Detector {
 		case c == '+' || c == '/':
 			k = clB64
 		}
+		if c >= 'M' && c <= 'W' && c != 'P' {
+			k |= clC0
+		}
+		if strings.IndexByte("DEFTUVjklz01", byte(c)) >= 0 {
+			k |= clC1
+		}
 		d.cls[c] = k
 	}
-	d.b64gates = base64Gates()
 	return d
 }
 
