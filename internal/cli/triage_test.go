@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/keysweep/keysweep/internal/demo"
 	"github.com/keysweep/keysweep/revoke"
 	"github.com/keysweep/keysweep/scanner"
@@ -169,6 +170,20 @@ func TestResponderWithoutCredentials(t *testing.T) {
 	// The failure is remembered: one message, not one per action.
 	if _, err2 := p.Contain(t.Context(), "AKIAIOSFODNN7EXAMPLE"); err2 != err {
 		t.Fatalf("second error %v differs", err2)
+	}
+}
+
+func TestResponderCredentialsRejectedUpFront(t *testing.T) {
+	p := newTriageResponder(&TriageOptions{JournalDir: t.TempDir()}, nil)
+	p.load = func(context.Context) (awsConfig, error) {
+		return awsConfig{Region: "us-east-1", Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+		})}, nil
+	}
+	_, err := p.Contain(t.Context(), "AKIAIOSFODNN7EXAMPLE")
+	if err == nil || !strings.Contains(err.Error(), "no responder AWS credentials") ||
+		!strings.Contains(tui.HintOf(err), "never the leaked key") {
+		t.Fatalf("err = %v, hint %q", err, tui.HintOf(err))
 	}
 }
 

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go/logging"
 	"github.com/keysweep/keysweep/hooks"
 	"github.com/keysweep/keysweep/revoke"
 	"github.com/keysweep/keysweep/scanner"
@@ -115,6 +117,20 @@ func (p *responder) get(ctx context.Context) (*revoke.Responder, error) {
 		if err != nil {
 			p.err = &hinted{err: fmt.Errorf("load responder AWS config: %w", err),
 				hint: "set --profile/--region or AWS_PROFILE; 'aws sso login' for SSO profiles"}
+			return nil, p.err
+		}
+		// The SDK must not write to the terminal the app is drawing on.
+		cfg.Logger = logging.Nop{}
+		cfg.ClientLogMode = 0
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_, err = cfg.Credentials.Retrieve(cctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // cancelled: ask again next time
+			}
+			p.err = &hinted{err: fmt.Errorf("no responder AWS credentials: %w", err),
+				hint: "start triage with your own credentials (--profile, AWS_PROFILE, SSO or environment), never the leaked key"}
 			return nil, p.err
 		}
 		p.r = revoke.New(cfg, revoke.Options{JournalDir: p.journalDir, Stdout: io.Discard})
