@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,6 +186,12 @@ func triageScan(opts *ScanOptions, path string) *tui.Scan {
 	col := scanner.NewCollector(func(scanner.Finding) { found.Add(1) })
 	o := *opts
 	o.Path, o.NoProgress = path, true
+	if opts.IO != nil {
+		// The app owns the terminal: nothing the scan says goes to it.
+		quiet := *opts.IO
+		quiet.Err, quiet.ErrIsTTY = io.Discard, false
+		o.IO = &quiet
+	}
 	return &tui.Scan{
 		Run: func(ctx context.Context) (scanner.Result, error) {
 			start := time.Now()
