@@ -1,8 +1,11 @@
 package history
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -30,6 +33,14 @@ type attributor struct {
 	head   *object.Tree
 	inHead map[pair]bool
 	placed map[int32]bool // matching blobs given at least one location
+	named  map[int32][]namedKid
+}
+
+// namedKid is an entry of a tree that contains a matching blob.
+type namedKid struct {
+	name string
+	id   int32
+	dir  bool
 }
 
 func (s *scan) attribute(ctx context.Context) {
@@ -39,6 +50,9 @@ func (s *scan) attribute(ctx context.Context) {
 	a := &attributor{s: s, hit: make([]int8, len(s.objs)), pairs: make(map[int32][]pair),
 		inHead: make(map[pair]bool), placed: make(map[int32]bool)}
 	a.head = s.headTree()
+	if s.gitBin != "" {
+		a.prefetch(ctx)
+	}
 	for i := range s.commits {
 		if i%1024 == 0 && ctx.Err() != nil {
 			break // still place what matched, below, without commits
@@ -161,7 +175,17 @@ func (a *attributor) treePairs(id int32) []pair {
 		return ps
 	}
 	var ps []pair
-	if a.contains(id) {
+	if kids, ok := a.named[id]; ok {
+		for _, k := range kids {
+			if !k.dir {
+				ps = append(ps, pair{k.name, k.id})
+				continue
+			}
+			for _, p := range a.treePairs(k.id) {
+				ps = append(ps, pair{k.name + "/" + p.path, p.blob})
+			}
+		}
+	} else if a.contains(id) {
 		t, err := object.GetTree(a.s.st, a.s.objs[id].hash)
 		if err != nil {
 			a.s.unitError("tree "+a.s.objs[id].hash.String(), fmt.Errorf("read tree: %w", err))
@@ -225,4 +249,71 @@ func (s *scan) headTree() *object.Tree {
 		return nil
 	}
 	return t
+}
+
+// prefetch reads, with one git process, the names of every tree that
+// contains a matching blob and that a walked commit or root reaches.
+func (a *attributor) prefetch(ctx context.Context) {
+	var list []int32
+	seen := make(map[int32]bool)
+	var stack []int32
+	push := func(id int32) {
+		if id >= 0 && a.s.objs[id].tree && !seen[id] && a.contains(id) {
+			seen[id] = true
+			stack = append(stack, id)
+		}
+	}
+	for i := range a.s.commits {
+		push(a.s.commits[i].tree)
+	}
+	for _, r := range a.s.roots {
+		push(r.obj)
+	}
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		list = append(list, t)
+		for _, k := range a.s.objs[t].kids {
+			push(k)
+		}
+	}
+	a.named = make(map[int32][]namedKid, len(list))
+	buf := make([]byte, 0, 64<<10)
+	fn := func(i int, size int64, r *bufio.Reader) error {
+		if int64(cap(buf)) < size {
+			buf = make([]byte, size)
+		}
+		buf = buf[:size]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return fmt.Errorf("read tree: %w", errOrEOF(err))
+		}
+		a.named[list[i]] = a.parseNamed(buf)
+		return nil
+	}
+	hashOf := func(i int) plumbing.Hash { return a.s.objs[list[i]].hash }
+	fail := func(i int, err error) {} // treePairs falls back to go-git and reports
+	a.s.batch(ctx, len(list), hashOf, fn, fail)
+}
+
+// parseNamed returns the entries of a raw tree that contain a matching blob.
+func (a *attributor) parseNamed(b []byte) []namedKid {
+	var out []namedKid
+	for len(b) > 0 {
+		sp := bytes.IndexByte(b, ' ')
+		nul := bytes.IndexByte(b, 0)
+		if sp < 0 || nul < sp || len(b) < nul+21 {
+			break
+		}
+		mode, name := b[:sp], b[sp+1:nul]
+		var h plumbing.Hash
+		copy(h[:], b[nul+1:nul+21])
+		b = b[nul+21:]
+		if string(mode) == "160000" {
+			continue
+		}
+		if k, ok := a.s.ids[h]; ok && a.contains(k) {
+			out = append(out, namedKid{string(name), k, string(mode) == "40000"})
+		}
+	}
+	return out
 }

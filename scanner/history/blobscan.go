@@ -20,25 +20,60 @@ func scanBytes(det *scanner.Detector, path string, b []byte) ([]scanner.Match, e
 	return det.ScanBlob(path, b)
 }
 
-// blobUnit names a blob in unit errors.
+// blobUnit names a blob in unit errors. Call it only once the graph is
+// built (it may read trees to find the blob's path).
 func (s *scan) blobUnit(id int32) string {
-	o := &s.objs[id]
-	if o.path == "" {
-		return "blob " + o.hash.String()
+	p := s.pathOf(id)
+	if p == "" {
+		return "blob " + s.objs[id].hash.String()
 	}
-	return "blob " + o.hash.String() + " (" + o.path + ")"
+	return "blob " + s.objs[id].hash.String() + " (" + p + ")"
+}
+
+// blobErr records a failure to read or scan blob id. The unit error is
+// added by flushBlobErrs, once the blob's path can be named. Safe for
+// concurrent use.
+func (s *scan) blobErr(id int32, err error) {
+	s.mu.Lock()
+	s.pending = append(s.pending, blobFailure{id, err})
+	s.mu.Unlock()
+}
+
+type blobFailure struct {
+	id  int32
+	err error
+}
+
+// flushBlobErrs turns the recorded blob failures into unit errors, and
+// notes the Git LFS pointers met.
+func (s *scan) flushBlobErrs() {
+	s.mu.Lock()
+	pending, lfs := s.pending, s.lfs
+	s.pending, s.lfs = nil, nil
+	s.mu.Unlock()
+	for _, f := range pending {
+		s.unitError(s.blobUnit(f.id), f.err)
+	}
+	for _, id := range lfs {
+		if s.unreach[id] || s.dropped[id] {
+			continue
+		}
+		p := s.pathOf(id)
+		s.notes.add("lfs:"+p, fmt.Sprintf("Git LFS pointer %s: the stored file is not in git and was not scanned", p))
+	}
 }
 
 // scanData scans a blob held whole in memory. Safe for concurrent use once
 // the walk is over (it reads s.objs and writes under s.mu).
 func (s *scan) scanData(id int32, data []byte) {
-	o := &s.objs[id]
-	if len(data) < 1024 && bytes.HasPrefix(data, lfsPrefix) && o.path != "" {
-		s.notes.add("lfs:"+o.path, fmt.Sprintf("Git LFS pointer %s: the stored file is not in git and was not scanned", o.path))
+	if len(data) < 1024 && bytes.HasPrefix(data, lfsPrefix) {
+		s.mu.Lock()
+		s.lfs = append(s.lfs, id)
+		s.mu.Unlock()
 	}
-	ms, err := scanBytes(s.det, o.path, data)
+	ms, err := scanBytes(s.det, s.objs[id].path, data)
 	if err != nil {
-		s.unitError(s.blobUnit(id), fmt.Errorf("scan blob: %w", err))
+		s.blobErr(id, fmt.Errorf("scan blob: %w", err))
 	}
 	s.done(id, int64(len(data)), ms)
 }
@@ -46,6 +81,7 @@ func (s *scan) scanData(id int32, data []byte) {
 // done counts a scanned blob and keeps its matches.
 func (s *scan) done(id int32, size int64, ms []scanner.Match) {
 	s.col.Count(size)
+	s.bytes.Add(size)
 	if p := s.opts.Progress; p != nil {
 		p.Done.Add(1)
 		p.Bytes.Add(size)
@@ -88,7 +124,7 @@ func (s *scan) scanStream(id int32, r io.Reader, size int64) error {
 		}
 		ms, serr := scanBytes(s.det, path, buf[:n])
 		if serr != nil {
-			s.unitError(s.blobUnit(id), fmt.Errorf("scan blob window at %d: %w", base, serr))
+			s.blobErr(id, fmt.Errorf("scan blob window at %d: %w", base, serr))
 		}
 		limit := n
 		if !last {

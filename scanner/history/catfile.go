@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 )
@@ -17,6 +18,127 @@ import (
 // maxRestarts bounds how often one lane restarts git after a fatal error
 // (each restart skips the object git died on).
 const maxRestarts = 64
+
+// errMissing is the unit error of an object the store does not have.
+var errMissing = errors.New("object missing from the object store")
+
+// batchFunc handles object i of a batch: it must read exactly size bytes
+// of content from r. An error stops the batch and blames object i.
+type batchFunc func(i int, size int64, r *bufio.Reader) error
+
+// batch feeds n objects (hashOf(i)) to `git cat-file --batch` and calls fn
+// for each, in order. A missing object, and an object git dies on (a
+// corrupt pack), is reported to fail and skipped; git is restarted for the
+// rest, up to maxRestarts times. It returns early only when ctx is done.
+func (s *scan) batch(ctx context.Context, n int, hashOf func(int) plumbing.Hash, fn batchFunc, fail func(int, error)) error {
+	for first, restarts := 0, 0; first < n; restarts++ {
+		done, err := s.catBatch(ctx, first, n, hashOf, fn, fail)
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		first = done
+		if err == nil {
+			continue
+		}
+		if first >= n {
+			s.unitError("git cat-file", err)
+			return nil
+		}
+		fail(first, err)
+		first++
+		if restarts == maxRestarts {
+			s.unitError("git cat-file", fmt.Errorf("gave up after %d failures: %d objects not read", restarts+1, n-first))
+			return nil
+		}
+	}
+	return nil
+}
+
+// catBatch runs one git process over objects first..n-1 and returns the
+// index of the first object it did not deal with.
+func (s *scan) catBatch(ctx context.Context, first, n int, hashOf func(int) plumbing.Hash, fn batchFunc, fail func(int, error)) (int, error) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(pctx, s.gitBin, "-C", s.opts.Path, "cat-file", "--batch", "--buffer")
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 4096}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return first, fmt.Errorf("start git cat-file: %w", err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return first, fmt.Errorf("start git cat-file: %w", err)
+	}
+	growPipe(out)
+	if err := cmd.Start(); err != nil {
+		return first, fmt.Errorf("start git cat-file: %w", err)
+	}
+	go func() {
+		w := bufio.NewWriterSize(in, 64<<10)
+		var hex [41]byte
+		hex[40] = '\n'
+		for i := first; i < n; i++ {
+			h := hashOf(i)
+			encodeHex(hex[:40], h[:])
+			if _, err := w.Write(hex[:]); err != nil {
+				break
+			}
+		}
+		w.Flush()
+		in.Close()
+	}()
+	br := bufio.NewReaderSize(out, 1<<20)
+	i, rerr := readBatch(br, first, n, fn, fail)
+	cancel()
+	werr := cmd.Wait()
+	if rerr == nil || ctx.Err() != nil {
+		return i, rerr
+	}
+	if msg := bytes.TrimSpace(stderr.Bytes()); len(msg) > 0 {
+		return i, fmt.Errorf("git cat-file: %s", msg)
+	}
+	if werr != nil {
+		return i, fmt.Errorf("git cat-file: %w", werr)
+	}
+	return i, rerr
+}
+
+func encodeHex(dst, src []byte) {
+	const digits = "0123456789abcdef"
+	for i, b := range src {
+		dst[2*i], dst[2*i+1] = digits[b>>4], digits[b&15]
+	}
+}
+
+// readBatch reads cat-file's answers for objects first..n-1, in order.
+func readBatch(br *bufio.Reader, first, n int, fn batchFunc, fail func(int, error)) (int, error) {
+	for i := first; i < n; i++ {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return i, fmt.Errorf("read object header: %w", errOrEOF(err))
+		}
+		f := bytes.Fields(line)
+		if len(f) == 2 && string(f[1]) == "missing" {
+			fail(i, errMissing)
+			continue
+		}
+		var size int64 = -1
+		if len(f) == 3 {
+			size, err = strconv.ParseInt(string(f[2]), 10, 64)
+		}
+		if size < 0 || err != nil {
+			return i, fmt.Errorf("bad object header %q", bytes.TrimSpace(line))
+		}
+		if err := fn(i, size, br); err != nil {
+			return i, err
+		}
+		if b, err := br.ReadByte(); err != nil || b != '\n' {
+			return i, errors.New("git cat-file: lost framing after object")
+		}
+	}
+	return n, nil
+}
 
 // job is a blob read whole, waiting for a scanner.
 type job struct {
@@ -27,10 +149,10 @@ type job struct {
 // readGit reads the blobs in refs through `git cat-file --batch`
 // processes, one per lane, each given a contiguous run of the pack order
 // (so delta bases stay in its cache), and scans them on s.opts.Workers
-// goroutines. Blob bytes in flight are bounded by s.opts.MemoryBytes.
+// goroutines. Blob bytes in flight are bounded by s.opts.MemoryBytes;
+// blobs over s.opts.MaxBlobBytes are streamed by the lane itself.
 func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 	s.setTotal(refs)
-	lanes := split(refs, s.opts.Workers)
 	sem := semaphore.NewWeighted(s.opts.MemoryBytes)
 	jobs := make(chan job, 2*s.opts.Workers)
 	var scanners errgroup.Group
@@ -41,13 +163,41 @@ func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 					s.scanData(j.id, j.data)
 				}
 				sem.Release(s.weight(int64(len(j.data))))
+				s.bufs.put(j.data)
 			}
 			return nil
 		})
 	}
 	readers, rctx := errgroup.WithContext(ctx)
-	for _, lane := range lanes {
-		readers.Go(func() error { return s.lane(rctx, lane, jobs, sem) })
+	for _, lane := range split(refs, s.opts.Workers) {
+		readers.Go(func() error {
+			fn := func(i int, size int64, r *bufio.Reader) error {
+				id := lane[i].id
+				if size > s.opts.MaxBlobBytes {
+					return s.scanStream(id, io.LimitReader(r, size), size)
+				}
+				if err := sem.Acquire(rctx, s.weight(size)); err != nil {
+					return err
+				}
+				data := s.bufs.get(size)
+				if _, err := io.ReadFull(r, data); err != nil {
+					s.bufs.put(data)
+					sem.Release(s.weight(size))
+					return fmt.Errorf("read object: %w", errOrEOF(err))
+				}
+				select {
+				case jobs <- job{id, data}:
+					return nil
+				case <-rctx.Done():
+					s.bufs.put(data)
+					sem.Release(s.weight(size))
+					return rctx.Err()
+				}
+			}
+			hashOf := func(i int) plumbing.Hash { return s.objs[lane[i].id].hash }
+			fail := func(i int, err error) { s.blobErr(lane[i].id, err) }
+			return s.batch(rctx, len(lane), hashOf, fn, fail)
+		})
 	}
 	err := readers.Wait()
 	close(jobs)
@@ -90,125 +240,6 @@ func split(refs []blobRef, n int) [][]blobRef {
 		out = append(out, refs[start:])
 	}
 	return out
-}
-
-// lane reads refs with one git process at a time; when git dies on an
-// object (a corrupt pack), that object becomes a unit error and a new
-// process carries on with the rest.
-func (s *scan) lane(ctx context.Context, refs []blobRef, jobs chan<- job, sem *semaphore.Weighted) error {
-	for restarts := 0; len(refs) > 0; restarts++ {
-		n, err := s.catBatch(ctx, refs, jobs, sem)
-		refs = refs[n:]
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		if err == nil {
-			continue
-		}
-		if len(refs) == 0 {
-			s.unitError("git cat-file", err)
-			return nil
-		}
-		s.unitError(s.blobUnit(refs[0].id), err)
-		refs = refs[1:]
-		if restarts == maxRestarts {
-			s.unitError("git cat-file", fmt.Errorf("gave up after %d failures: %d blobs not read", restarts+1, len(refs)))
-			return nil
-		}
-	}
-	return nil
-}
-
-// catBatch runs one `git cat-file --batch` over refs and returns how many
-// of them it dealt with (read, or reported missing) before git failed.
-func (s *scan) catBatch(ctx context.Context, refs []blobRef, jobs chan<- job, sem *semaphore.Weighted) (int, error) {
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cmd := exec.CommandContext(pctx, s.gitBin, "-C", s.opts.Path, "cat-file", "--batch")
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 4096}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return 0, fmt.Errorf("start git cat-file: %w", err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return 0, fmt.Errorf("start git cat-file: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start git cat-file: %w", err)
-	}
-	go func() {
-		w := bufio.NewWriterSize(in, 64<<10)
-		for _, r := range refs {
-			w.WriteString(s.objs[r.id].hash.String())
-			if w.WriteByte('\n') != nil {
-				break
-			}
-		}
-		w.Flush()
-		in.Close()
-	}()
-	br := bufio.NewReaderSize(out, 1<<20)
-	n, rerr := s.readBatch(pctx, br, refs, jobs, sem)
-	cancel()
-	werr := cmd.Wait()
-	if rerr == nil || ctx.Err() != nil {
-		return n, rerr
-	}
-	if msg := bytes.TrimSpace(stderr.Bytes()); len(msg) > 0 {
-		return n, fmt.Errorf("git cat-file: %s", msg)
-	}
-	if werr != nil {
-		return n, fmt.Errorf("git cat-file: %w", werr)
-	}
-	return n, rerr
-}
-
-// readBatch reads cat-file's answers for refs, in order.
-func (s *scan) readBatch(ctx context.Context, br *bufio.Reader, refs []blobRef, jobs chan<- job, sem *semaphore.Weighted) (int, error) {
-	for i, r := range refs {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return i, fmt.Errorf("read object header: %w", errOrEOF(err))
-		}
-		f := bytes.Fields(line)
-		if len(f) == 2 && string(f[1]) == "missing" {
-			s.unitError(s.blobUnit(r.id), errors.New("object missing from the object store"))
-			continue
-		}
-		if len(f) != 3 {
-			return i, fmt.Errorf("bad object header %q", bytes.TrimSpace(line))
-		}
-		size, err := strconv.ParseInt(string(f[2]), 10, 64)
-		if err != nil || size < 0 {
-			return i, fmt.Errorf("bad object header %q", bytes.TrimSpace(line))
-		}
-		if size > s.opts.MaxBlobBytes {
-			if err := s.scanStream(r.id, io.LimitReader(br, size), size); err != nil {
-				return i, err
-			}
-		} else {
-			if err := sem.Acquire(ctx, s.weight(size)); err != nil {
-				return i, err
-			}
-			data := make([]byte, size)
-			if _, err := io.ReadFull(br, data); err != nil {
-				sem.Release(s.weight(size))
-				return i, fmt.Errorf("read object: %w", errOrEOF(err))
-			}
-			select {
-			case jobs <- job{r.id, data}:
-			case <-ctx.Done():
-				sem.Release(s.weight(size))
-				return i, ctx.Err()
-			}
-		}
-		if b, err := br.ReadByte(); err != nil || b != '\n' {
-			return i, errors.New("git cat-file: lost framing after object")
-		}
-	}
-	return len(refs), nil
 }
 
 func errOrEOF(err error) error {

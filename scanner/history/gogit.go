@@ -58,24 +58,24 @@ func (s *scan) storageFS() (billy.Filesystem, bool) {
 func (s *scan) readOne(st *filesystem.Storage, id int32) {
 	o, err := st.EncodedObject(plumbing.BlobObject, s.objs[id].hash)
 	if err != nil {
-		s.unitError(s.blobUnit(id), fmt.Errorf("read blob: %w", err))
+		s.blobErr(id, fmt.Errorf("read blob: %w", err))
 		return
 	}
 	r, err := o.Reader()
 	if err != nil {
-		s.unitError(s.blobUnit(id), fmt.Errorf("read blob: %w", err))
+		s.blobErr(id, fmt.Errorf("read blob: %w", err))
 		return
 	}
 	defer r.Close()
 	if o.Size() > s.opts.MaxBlobBytes {
 		if err := s.scanStream(id, r, o.Size()); err != nil {
-			s.unitError(s.blobUnit(id), err)
+			s.blobErr(id, err)
 		}
 		return
 	}
 	data := make([]byte, o.Size())
 	if _, err := io.ReadFull(r, data); err != nil {
-		s.unitError(s.blobUnit(id), fmt.Errorf("read blob: %w", errOrEOF(err)))
+		s.blobErr(id, fmt.Errorf("read blob: %w", errOrEOF(err)))
 		return
 	}
 	s.scanData(id, data)

@@ -100,7 +100,13 @@ func openRepo(path string) (*git.Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", path, err)
 	}
-	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	// A bare repository is opened as is; DetectDotGit (which looks for a
+	// .git in path and its parents) is only the fallback for a directory
+	// below a work tree's top.
+	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		r, err = git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("open repository %s: %w", path, ErrNotRepo)

@@ -13,6 +13,7 @@ import (
 
 // entry is one object of the object store, as `git cat-file
 // --batch-all-objects --batch-check --unordered` lists them: in pack order.
+// The size is -1 when not listed (asking git for sizes costs a third more).
 type entry struct {
 	hash plumbing.Hash
 	typ  plumbing.ObjectType
@@ -38,8 +39,8 @@ func startListing(ctx context.Context, gitBin, dir string) *listing {
 }
 
 func listObjects(ctx context.Context, gitBin, dir string) ([]entry, error) {
-	cmd := exec.CommandContext(ctx, gitBin, "-C", dir, "cat-file", "--batch-all-objects",
-		"--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered")
+	cmd := exec.CommandContext(ctx, gitBin, "-C", dir, "cat-file", "--buffer", "--batch-all-objects",
+		"--batch-check=%(objectname) %(objecttype)", "--unordered")
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 4096}
 	out, err := cmd.StdoutPipe()
@@ -65,16 +66,18 @@ func listObjects(ctx context.Context, gitBin, dir string) ([]entry, error) {
 
 func parseEntry(line []byte) (entry, bool) {
 	f := bytes.Fields(line)
-	if len(f) != 3 || !plumbing.IsHash(string(f[0])) {
+	if len(f) < 2 || !plumbing.IsHash(string(f[0])) {
 		return entry{}, false
 	}
 	typ, err := plumbing.ParseObjectType(string(f[1]))
 	if err != nil {
 		return entry{}, false
 	}
-	size, err := strconv.ParseInt(string(f[2]), 10, 64)
-	if err != nil {
-		return entry{}, false
+	size := int64(-1)
+	if len(f) == 3 {
+		if size, err = strconv.ParseInt(string(f[2]), 10, 64); err != nil {
+			return entry{}, false
+		}
 	}
 	return entry{plumbing.NewHash(string(f[0])), typ, size}, true
 }

@@ -136,15 +136,8 @@ func (s *scan) peel(t tip) (tip, bool) {
 			}
 			s.scanTag(t.name, tag)
 			h = tag.Target
-		case plumbing.TreeObject:
-			if id := s.visitTree(h, ""); id >= 0 {
-				s.roots = append(s.roots, root{t.name, id})
-			}
-			return tip{}, false
-		case plumbing.BlobObject:
-			if id, ok := s.blob(h, t.name); ok {
-				s.roots = append(s.roots, root{t.name, id})
-			}
+		case plumbing.TreeObject, plumbing.BlobObject:
+			s.rootTips = append(s.rootTips, rootTip{t.name, h, o.Type() == plumbing.TreeObject})
 			return tip{}, false
 		default:
 			s.unitError("ref "+t.name, fmt.Errorf("unexpected object type %s", o.Type()))

@@ -6,11 +6,14 @@ import (
 	"os/exec"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/keysweep/keysweep/scanner"
 )
 
@@ -23,10 +26,11 @@ const (
 // the order the walk first met them; kids hold the numbers of a tree's
 // entries (subtrees and blobs, not submodules).
 type node struct {
-	hash plumbing.Hash
-	tree bool
-	kids []int32
-	path string // blobs: the first path the walk met it at (chooses decoders)
+	hash   plumbing.Hash
+	tree   bool
+	kids   []int32
+	path   string // the first path the walk met it at ("" until known)
+	parent int32  // bulk mode: a tree holding it, to find its path; -1 none
 }
 
 // commitNode is a walked commit.
@@ -38,6 +42,13 @@ type commitNode struct {
 	author   string
 	email    string
 	when     time.Time
+}
+
+// rootTip is a tree or blob a ref names directly, before the walk numbers it.
+type rootTip struct {
+	label string
+	hash  plumbing.Hash
+	tree  bool
 }
 
 // root is an object a ref names directly (a tag of a tree or a blob).
@@ -64,24 +75,27 @@ type scan struct {
 	commitIdx map[plumbing.Hash]int32
 	exclC     map[plumbing.Hash]struct{} // excluded commits
 	exclO     map[plumbing.Hash]struct{} // trees and blobs reachable from boundary commits
+	rootTips  []rootTip
 	roots     []root
 	tags      map[plumbing.Hash]bool // tag objects whose message was scanned
+	shallow   map[plumbing.Hash]bool // shallow boundary commits (their parents are absent)
 	unreach   map[int32]bool         // blobs no ref reaches (AllObjects)
 	blobs     []int32                // blobs to read
 
 	mu      sync.Mutex
 	matches map[int32][]scanner.Match
 	errs    int
+	pending []blobFailure  // blob errors, named after the walk
+	lfs     []int32        // Git LFS pointer blobs
+	dropped map[int32]bool // blobs read but no scanned ref reaches (bulk mode without AllObjects)
+	bytes   atomic.Int64   // blob bytes scanned
+	bufs    bufPool
 	sum     Summary
 }
 
 func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scanner.Collector) (*scan, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", opts.Path, err)
-	}
-	repo, err := openRepo(opts.Path)
-	if err != nil {
-		return nil, err
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()
@@ -92,6 +106,14 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 	if opts.MemoryBytes <= 0 {
 		opts.MemoryBytes = defaultMemory
 	}
+	repo, err := openRepo(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	repo, err = keepOpen(repo, opts.MemoryBytes/4)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", opts.Path, err)
+	}
 	s := &scan{
 		opts: opts, det: det, col: col, repo: repo, st: repo.Storer,
 		notes:     newNoter(col),
@@ -101,6 +123,8 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 		exclO:     make(map[plumbing.Hash]struct{}),
 		unreach:   make(map[int32]bool),
 		tags:      make(map[plumbing.Hash]bool),
+		dropped:   make(map[int32]bool),
+		shallow:   make(map[plumbing.Hash]bool),
 		matches:   make(map[int32][]scanner.Match),
 	}
 	s.sum.Tips = make(map[string]string)
@@ -124,6 +148,19 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 	return s, nil
 }
 
+// keepOpen reopens repo over a storage that keeps pack files open (go-git
+// otherwise reopens the pack for every object) with a delta-base and
+// object cache of cacheBytes.
+func keepOpen(repo *git.Repository, cacheBytes int64) (*git.Repository, error) {
+	st, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo, nil
+	}
+	kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(cache.FileSize(cacheBytes)),
+		filesystem.Options{KeepDescriptors: true})
+	return git.Open(kept, nil)
+}
+
 func (s *scan) close() {
 	if c, ok := s.st.(interface{ Close() error }); ok {
 		c.Close()
@@ -145,7 +182,7 @@ func (s *scan) unitName(unit string) string {
 	return unit
 }
 
-// run does the phases in order: refs, walk, listing, blob scan, attribution.
+// run does the phases in order: refs, graph, blobs, attribution.
 func (s *scan) run(ctx context.Context) (Summary, error) {
 	s.checkShallow()
 	var list *listing
@@ -159,24 +196,21 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 		}
 		return s.summary(), err
 	}
-	werr := s.walkAll(ctx, tips, excl)
-	if werr == nil && s.opts.AllObjects {
-		werr = s.walkUnreachable(ctx, list)
-	}
-	if werr != nil {
-		if list != nil {
-			list.wait()
-		}
-		return s.summary(), werr
-	}
-	s.collectBlobs()
 	var rerr error
-	if s.gitBin != "" {
-		order := list.order(s)
-		rerr = s.readGit(ctx, order)
+	if list != nil && len(excl) == 0 && s.opts.Branch == "" {
+		es, lerr := list.wait()
+		if lerr == nil {
+			rerr = s.runBulk(ctx, es, tips)
+		} else {
+			// The listing failed (a pack git refuses to read): the walk
+			// reads object by object and blames only what fails.
+			s.unitError("object listing", lerr)
+			rerr = s.runWalk(ctx, nil, tips, excl)
+		}
 	} else {
-		rerr = s.readGoGit(ctx)
+		rerr = s.runWalk(ctx, list, tips, excl)
 	}
+	s.flushBlobErrs()
 	s.attribute(ctx)
 	s.notes.flush()
 	if rerr == nil {
@@ -186,6 +220,25 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 		return s.summary(), fmt.Errorf("scan %s: %w", s.opts.Path, rerr)
 	}
 	return s.summary(), nil
+}
+
+// runWalk walks the graph with go-git from the tips (minus what excl
+// reaches), then reads the blobs it met: with git processes in pack order
+// when list is not nil, else with go-git.
+func (s *scan) runWalk(ctx context.Context, list *listing, tips []tip, excl []plumbing.Hash) error {
+	if err := s.walkAll(ctx, tips, excl); err != nil {
+		return err
+	}
+	if s.opts.AllObjects {
+		if err := s.walkUnreachable(ctx, list); err != nil {
+			return err
+		}
+	}
+	s.collectBlobs()
+	if list != nil {
+		return s.readGit(ctx, list.order(s))
+	}
+	return s.readGoGit(ctx)
 }
 
 func (s *scan) summary() Summary {
@@ -201,6 +254,7 @@ func (s *scan) summary() Summary {
 		}
 	}
 	sum.Unreachable = len(s.unreach)
+	sum.BlobBytes = s.bytes.Load()
 	return sum
 }
 
@@ -210,5 +264,8 @@ func (s *scan) checkShallow() {
 		return
 	}
 	s.sum.Shallow = true
+	for _, h := range sh {
+		s.shallow[h] = true
+	}
 	s.notes.add("shallow", fmt.Sprintf("shallow clone: history stops at %d boundary commit(s); scanned what is present (keys in older history cannot be seen — fetch with --unshallow to scan it)", len(sh)))
 }

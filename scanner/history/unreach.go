@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
@@ -33,21 +32,14 @@ func (s *scan) walkUnreachable(ctx context.Context, list *listing) error {
 	if err := s.walkTrees(ctx, first); err != nil {
 		return err
 	}
+	var tags []plumbing.Hash
 	for _, e := range es {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		switch e.typ {
 		case plumbing.TagObject:
-			if s.tags[e.hash] {
-				continue
-			}
-			tag, err := object.GetTag(s.st, e.hash)
-			if err != nil {
-				s.unitError("tag "+e.hash.String(), fmt.Errorf("read tag: %w", err))
-				continue
-			}
-			s.scanTag("(unreachable tag "+tag.Name+")", tag)
+			tags = append(tags, e.hash)
 		case plumbing.BlobObject:
 			if _, ok := s.ids[e.hash]; ok {
 				continue
@@ -58,6 +50,7 @@ func (s *scan) walkUnreachable(ctx context.Context, list *listing) error {
 			s.unreach[s.add(node{hash: e.hash})] = true
 		}
 	}
+	s.unreachableTags(tags)
 	return nil
 }
 

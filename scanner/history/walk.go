@@ -27,6 +27,7 @@ func (s *scan) walkAll(ctx context.Context, tips []tip, excl []plumbing.Hash) er
 	if err != nil {
 		return err
 	}
+	defer s.walkRoots()
 	for _, h := range boundary {
 		c, err := object.GetCommit(s.st, h)
 		if err != nil {
@@ -35,6 +36,19 @@ func (s *scan) walkAll(ctx context.Context, tips []tip, excl []plumbing.Hash) er
 		s.excludeTree(c.TreeHash)
 	}
 	return s.walkTrees(ctx, first)
+}
+
+// walkRoots visits the trees and blobs refs name directly.
+func (s *scan) walkRoots() {
+	for _, r := range s.rootTips {
+		if r.tree {
+			if id := s.visitTree(r.hash, ""); id >= 0 {
+				s.roots = append(s.roots, root{r.label, id})
+			}
+		} else if id, ok := s.blob(r.hash, r.label); ok {
+			s.roots = append(s.roots, root{r.label, id})
+		}
+	}
 }
 
 // walkCommits reads every commit reachable from stack that was not walked
@@ -76,7 +90,9 @@ func (s *scan) walkCommits(ctx context.Context, stack []plumbing.Hash) ([]plumbi
 		loc.Kind, loc.Commit = "commit-message", h.String()
 		loc.Author, loc.Email, loc.Date = c.Author.Name, c.Author.Email, c.Author.When
 		s.scanMessage("commit "+h.String(), c.Message, loc)
-		stack = append(stack, c.ParentHashes...)
+		if !s.shallow[h] {
+			stack = append(stack, c.ParentHashes...)
+		}
 	}
 	return boundary, nil
 }
@@ -143,6 +159,7 @@ func (s *scan) blob(h plumbing.Hash, path string) (int32, bool) {
 }
 
 func (s *scan) add(o node) int32 {
+	o.parent = -1
 	id := int32(len(s.objs))
 	s.objs = append(s.objs, o)
 	s.ids[o.hash] = id
@@ -206,4 +223,30 @@ func (s *scan) scanMessage(unit, msg string, loc scanner.Location) {
 	for _, m := range ms {
 		s.col.Add(m, loc)
 	}
+}
+
+// pathOf returns a path blob or tree id was seen at: the one the walk
+// recorded, or (bulk mode) one rebuilt from the trees holding it, read
+// again. "" for root trees and objects no tree holds. Not for concurrent use.
+func (s *scan) pathOf(id int32) string {
+	o := &s.objs[id]
+	if o.path != "" || o.parent < 0 {
+		return o.path
+	}
+	parent := o.parent
+	o.parent = -1 // resolved once, whatever the outcome
+	t, err := object.GetTree(s.st, s.objs[parent].hash)
+	if err != nil {
+		return ""
+	}
+	for _, e := range t.Entries {
+		if e.Hash == o.hash {
+			o.path = e.Name
+			if pp := s.pathOf(parent); pp != "" {
+				o.path = pp + "/" + e.Name
+			}
+			break
+		}
+	}
+	return o.path
 }

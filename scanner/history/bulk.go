@@ -1,0 +1,206 @@
+package history
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/keysweep/keysweep/scanner"
+	"golang.org/x/sync/errgroup"
+)
+
+// bulkCommit is a commit as the bulk reader parsed it.
+type bulkCommit struct {
+	hash, tree    plumbing.Hash
+	parents       []plumbing.Hash
+	author, email string
+	when          time.Time
+	msg           []scanner.Match // matches in the message
+}
+
+// submodule is a gitlink entry of a tree.
+type submodule struct {
+	tree int32
+	name string
+}
+
+// graph is what the bulk reader parsed: every commit of the store and the
+// submodule entries of its trees (the trees' kids go straight into s.objs).
+type graph struct {
+	commits []bulkCommit
+	subs    []submodule
+}
+
+// runBulk is the full scan with a git binary: from the object listing it
+// numbers every tree and blob, then at once reads all commits and trees
+// (one git process, parsed here) and all blobs (in pack order, in
+// parallel), and finally keeps what the refs reach (everything with
+// AllObjects). No go-git object decoding is on this path: on large
+// histories it was the bottleneck (see bench/history/README.md).
+func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
+	var graphRefs []blobRef
+	var blobs []blobRef
+	var tags []plumbing.Hash
+	commitAt := make(map[int32]plumbing.Hash) // graphRefs index → commit hash
+	for _, e := range es {
+		switch e.typ {
+		case plumbing.TreeObject:
+			if _, ok := s.ids[e.hash]; !ok {
+				graphRefs = append(graphRefs, blobRef{s.add(node{hash: e.hash, tree: true}), e.size})
+			}
+		case plumbing.CommitObject:
+			commitAt[int32(len(graphRefs))] = e.hash
+			graphRefs = append(graphRefs, blobRef{-1, e.size})
+		case plumbing.BlobObject:
+			if _, ok := s.ids[e.hash]; !ok {
+				blobs = append(blobs, blobRef{s.add(node{hash: e.hash}), e.size})
+			}
+		case plumbing.TagObject:
+			tags = append(tags, e.hash)
+		}
+	}
+	s.sum.Blobs = len(blobs)
+	g := &graph{}
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.Go(func() error { return s.readGraph(ectx, graphRefs, commitAt, g) })
+	eg.Go(func() error { return s.readGit(ectx, blobs) })
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	s.link(g, tips)
+	if s.opts.AllObjects {
+		s.unreachableTags(tags)
+	}
+	return ctx.Err()
+}
+
+// readGraph reads and parses the commits and trees in refs.
+func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32]plumbing.Hash, g *graph) error {
+	var buf []byte
+	hashOf := func(i int) plumbing.Hash {
+		if refs[i].id < 0 {
+			return commitAt[int32(i)]
+		}
+		return s.objs[refs[i].id].hash
+	}
+	fn := func(i int, size int64, r *bufio.Reader) error {
+		if int64(cap(buf)) < size {
+			buf = make([]byte, size)
+		}
+		buf = buf[:size]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return fmt.Errorf("read object: %w", errOrEOF(err))
+		}
+		if refs[i].id < 0 {
+			c, err := s.parseCommit(hashOf(i), buf)
+			if err != nil {
+				s.unitError("commit "+hashOf(i).String(), err)
+				return nil
+			}
+			g.commits = append(g.commits, c)
+			return nil
+		}
+		return s.parseTree(refs[i].id, buf, g)
+	}
+	fail := func(i int, err error) {
+		kind := "tree "
+		if refs[i].id < 0 {
+			kind = "commit "
+		}
+		s.unitError(kind+hashOf(i).String(), err)
+	}
+	return s.batch(ctx, len(refs), hashOf, fn, fail)
+}
+
+// parseTree sets the kids of tree id from its raw entries. Entries naming
+// objects the store lacks are unit errors; gitlinks are kept for notes.
+func (s *scan) parseTree(id int32, b []byte, g *graph) error {
+	var kids []int32
+	for len(b) > 0 {
+		sp := bytes.IndexByte(b, ' ')
+		nul := bytes.IndexByte(b, 0)
+		if sp < 0 || nul < sp || len(b) < nul+21 {
+			s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("parse tree: malformed entry"))
+			break
+		}
+		mode, name := b[:sp], b[sp+1:nul]
+		var h plumbing.Hash
+		copy(h[:], b[nul+1:nul+21])
+		b = b[nul+21:]
+		if string(mode) == "160000" {
+			g.subs = append(g.subs, submodule{id, string(name)})
+			continue
+		}
+		k, ok := s.ids[h]
+		if !ok {
+			s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("entry %s: %s: %w", name, h, errMissing))
+			continue
+		}
+		kids = append(kids, k)
+	}
+	s.objs[id].kids = kids
+	return nil
+}
+
+// parseCommit parses a raw commit and scans its message.
+func (s *scan) parseCommit(h plumbing.Hash, b []byte) (bulkCommit, error) {
+	c := bulkCommit{hash: h}
+	for {
+		nl := bytes.IndexByte(b, '\n')
+		if nl < 0 {
+			return c, fmt.Errorf("parse commit: no message separator")
+		}
+		line := b[:nl]
+		b = b[nl+1:]
+		if len(line) == 0 {
+			break
+		}
+		key, val, _ := bytes.Cut(line, []byte{' '})
+		switch string(key) {
+		case "tree":
+			c.tree = plumbing.NewHash(string(val))
+		case "parent":
+			c.parents = append(c.parents, plumbing.NewHash(string(val)))
+		case "author":
+			c.author, c.email, c.when = parseSignature(val)
+		}
+	}
+	ms, err := scanBytes(s.det, "", b)
+	if err != nil {
+		s.unitError("commit "+h.String(), fmt.Errorf("scan message: %w", err))
+	}
+	c.msg = ms
+	return c, nil
+}
+
+// parseSignature splits "Name <email> 1700000000 +0100".
+func parseSignature(b []byte) (name, email string, when time.Time) {
+	lt := bytes.IndexByte(b, '<')
+	gt := bytes.LastIndexByte(b, '>')
+	if lt < 0 || gt < lt {
+		return string(bytes.TrimSpace(b)), "", time.Time{}
+	}
+	name = string(bytes.TrimSpace(b[:lt]))
+	email = string(b[lt+1 : gt])
+	f := bytes.Fields(b[gt+1:])
+	if len(f) >= 1 {
+		if sec, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+			when = time.Unix(sec, 0).UTC()
+			if len(f) >= 2 && len(f[1]) == 5 {
+				if tz, err := strconv.Atoi(string(f[1][1:])); err == nil {
+					off := (tz/100*60 + tz%100) * 60
+					if f[1][0] == '-' {
+						off = -off
+					}
+					when = when.In(time.FixedZone(string(f[1]), off))
+				}
+			}
+		}
+	}
+	return name, email, when
+}
