@@ -1,0 +1,78 @@
+#!/bin/sh
+# Sweep benchmark: 200 local repositories of mixed sizes behind githubfake.
+#
+#   bench/sweep/run.sh [WORKDIR]      (default: a new temp dir; REPOS=200 SCALE=1)
+#
+# Times the first sweep (clone + full scan of every repository), pushes one
+# commit to 5 repositories, times the second sweep, and prints the ratio
+# (target <= 5%), the peak RSS of each sweep (target <= 512 MB), the first
+# sweep's speed per byte, and the history scanner's speed on the same
+# mirrors once cloned (a sweep with a fresh state file) to compare with.
+# It checks that every planted key was found. Needs git and /usr/bin/time.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+work=${1:-$(mktemp -d /tmp/keysweep-sweepbench.XXXXXX)}
+repos=${REPOS:-200}
+mkdir -p "$work"
+cd "$top"
+go build -o "$work/keysweep" .
+go build -o "$work/sweepbench" ./bench/sweep
+ks="$work/keysweep"
+
+if [ ! -f "$work/org/meta.json" ]; then
+	echo "generating $repos repositories in $work/org …"
+	"$work/sweepbench" -root "$work/org" -gen "$repos" -scale "${SCALE:-1}"
+fi
+rm -rf "$work/cache" "$work/state.db" "$work/url"
+"$work/sweepbench" -root "$work/org" -serve -urlfile "$work/url" 2>"$work/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT INT TERM
+while [ ! -s "$work/url" ]; do sleep 0.1; done
+url=$(cat "$work/url")
+
+sweep() { # NAME
+	/usr/bin/time -f '%e %M' -o "$work/$1.time" \
+		"$ks" sweep github --org bench --api-url "$url" --cache-dir "$work/cache" --state "$work/state.db" \
+		--no-verify --no-progress --format json -o "$work/$1.json" 2>"$work/$1.err" || true
+	cat "$work/$1.err" >&2
+}
+field() { sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" "$work/$1.json" | head -1; }
+
+sweep first
+sleep 1.1 # pushes must land after the first sweep's fetches (pushed_at has 1 s precision on GitHub)
+"$work/sweepbench" -root "$work/org" -push 5
+sweep second
+
+# The history scanner alone on the same mirrors (already cloned): a sweep
+# with a fresh state file rescans every object without fetching anything new.
+start=$(date +%s.%N)
+"$ks" sweep github --org bench --api-url "$url" --cache-dir "$work/cache" --state "$work/rescan.db" \
+	--no-verify --no-progress --format json -o "$work/rescan.json" 2>/dev/null || true
+end=$(date +%s.%N)
+rm -f "$work/rescan.db"
+
+missing=0
+for k in $(sed -n 's/.*"\(AKIA[A-Z2-7]\{16\}\)".*/\1/p' "$work/org/meta.json"); do
+	grep -q "\"$k\"" "$work/second.json" || { echo "MISSING planted key $k"; missing=$((missing + 1)); }
+done
+
+read -r t1 rss1 <<EOF
+$(tail -1 "$work/first.time")
+EOF
+read -r t2 rss2 <<EOF
+$(tail -1 "$work/second.time")
+EOF
+b1=$(field first bytes)
+b2=$(field second bytes)
+awk -v t1="$t1" -v t2="$t2" -v r1="$rss1" -v r2="$rss2" -v b1="$b1" -v b2="$b2" -v s="$start" -v e="$end" -v miss="$missing" -v n="$repos" '
+BEGIN {
+	h = e - s
+	printf "repositories:              %d, %.1f MB scanned by the first sweep\n", n, b1 / 1e6
+	printf "first sweep:               %6.2f s wall, peak RSS %.0f MB, %.1f MB/s\n", t1, r1 / 1024, b1 / 1e6 / t1
+	printf "second sweep (5 pushed):   %6.2f s wall, peak RSS %.0f MB, %.1f kB scanned\n", t2, r2 / 1024, b2 / 1e3
+	printf "second / first:            %.1f%%   (target <= 5%%)\n", 100 * t2 / t1
+	printf "scan only, same mirrors:   %6.2f s wall, %.1f MB/s (history scanner, nothing to clone)\n", h, b1 / 1e6 / h
+	printf "first sweep per byte:      %.2fx the scan-only time (the rest is cloning)\n", h > 0 ? t1 / h : 0
+	printf "planted keys missing:      %d\n", miss
+}'
