@@ -7,7 +7,7 @@
 #   bench/staged/run.sh                 # FILES=50000 COMMITS=10000 RUNS=31
 #   BENCH_DIR=/tmp/ksbench bench/staged/run.sh   # keep and reuse the repository
 #
-# Prints medians (ms), ratios to the floor, peak RSS (MiB) and package-init
+# Prints wall-clock and CPU-time medians (ms; runs interleaved), ratios to the floor, peak RSS (MiB) and package-init
 # time of both binaries. Uses hyperfine as a cross-check when it is installed.
 set -euo pipefail
 
@@ -20,9 +20,11 @@ mkdir -p "$WORK/bin"
 [ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
 
 cd "$ROOT"
-go build -trimpath -o "$WORK/bin/keysweep" .
-go build -trimpath -o "$WORK/bin/keysweep-hook" ./cmd/keysweep-hook
-go build -o "$WORK/bin/gen" ./bench/staged/gen
+if [ -z "${SKIP_BUILD:-}" ]; then # SKIP_BUILD=1: reuse the binaries in $BENCH_DIR/bin
+	go build -trimpath -o "$WORK/bin/keysweep" .
+	go build -trimpath -o "$WORK/bin/keysweep-hook" ./cmd/keysweep-hook
+	go build -o "$WORK/bin/gen" ./bench/staged/gen
+fi
 KS=$WORK/bin/keysweep
 KH=$WORK/bin/keysweep-hook
 GEN=$WORK/bin/gen
@@ -51,20 +53,23 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 run_case() {
 	local name=$1
-	local floor ks kh rss_ks rss_kh code_ks code_kh
-	floor=$(median git diff --cached -U0)
-	ks=$(median "$KS" scan --staged --no-progress)
-	kh=$(median "$KH" pre-commit)
+	local floor ks kh rss_ks rss_kh code_ks code_kh cfloor cks ckh
+	# Interleaved runs: the three commands share whatever else the machine does.
+	{ read -r floor _ _ cfloor; read -r ks _ _ cks; read -r kh _ _ ckh; } < <("$GEN" time -n "$RUNS" -warmup 3 \
+		-- git diff --cached -U0 -- "$KS" scan --staged --no-progress -- "$KH" pre-commit)
 	read -r rss_ks code_ks < <("$GEN" rss -- "$KS" scan --staged --no-progress)
 	read -r rss_kh code_kh < <("$GEN" rss -- "$KH" pre-commit)
 	printf '%-10s floor %7s ms | keysweep scan --staged %7s ms (%sx, exit %s, %s MiB) | keysweep-hook %7s ms (%sx, exit %s, %s MiB)\n' \
 		"$name" "$floor" "$ks" "$(ratio "$ks" "$floor")" "$code_ks" "$rss_ks" "$kh" "$(ratio "$kh" "$floor")" "$code_kh" "$rss_kh"
-	if command -v /usr/bin/time >/dev/null; then
-		/usr/bin/time -v "$KS" scan --staged --no-progress 2>&1 >/dev/null | sed -n 's/^\tMaximum resident set size (kbytes): /           \/usr\/bin\/time -v keysweep scan --staged peak RSS KiB: /p'
+	printf '%-10s cpu   %7s ms | keysweep scan --staged %7s ms (%sx)                        | keysweep-hook %7s ms (%sx)\n' \
+		"" "$cfloor" "$cks" "$(ratio "$cks" "$cfloor")" "$ckh" "$(ratio "$ckh" "$cfloor")"
+	if [ -x /usr/bin/time ]; then
+		{ /usr/bin/time -v "$KH" pre-commit 2>&1 >/dev/null || true; } | sed -n 's/^\tMaximum resident set size (kbytes): /           \/usr\/bin\/time -v keysweep-hook pre-commit, peak RSS KiB: /p'
+		{ /usr/bin/time -v "$KS" scan --staged --no-progress 2>&1 >/dev/null || true; } | sed -n 's/^\tMaximum resident set size (kbytes): /           \/usr\/bin\/time -v keysweep scan --staged, peak RSS KiB: /p'
 	fi
 	if command -v hyperfine >/dev/null; then
 		hyperfine -N -i --warmup 3 --runs "$RUNS" --export-json "$WORK/$name.json" \
-			'git diff --cached -U0' "$KS scan --staged --no-progress" "$KH pre-commit" >/dev/null 2>&1
+			'git diff --cached -U0' "$KS scan --staged --no-progress" "$KH pre-commit" >/dev/null 2>&1 || true
 		python3 - "$WORK/$name.json" <<'PY' 2>/dev/null || true
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]

@@ -50,6 +50,12 @@ type change struct {
 // skipped. Blobs that cannot be read become unit errors on col; an error is
 // returned only when git itself fails or ctx is cancelled.
 func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Options) error {
+	// cat-file starts while diff-index runs: its start-up is most of its cost.
+	cf, err := opts.startCatFile(ctx)
+	if err != nil {
+		return err
+	}
+	defer cf.close()
 	changes, err := opts.stagedChanges(ctx)
 	if err != nil {
 		return err
@@ -67,13 +73,8 @@ func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Optio
 		idx = append(idx, i)
 	}
 	if len(news) == 0 {
-		return nil
+		return cf.close()
 	}
-	cf, err := opts.startCatFile(ctx)
-	if err != nil {
-		return err
-	}
-	defer cf.close()
 	found := make(map[int][]scanner.Match)
 	err = scanObjects(ctx, cf, det, col, opts.Workers, news, func(k int, ms []scanner.Match) {
 		found[idx[k]] = ms

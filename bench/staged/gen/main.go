@@ -4,7 +4,7 @@
 //
 //	gen repo -files 50000 -commits 10000 | git fast-import --quiet
 //	gen key -seed 7
-//	gen time -n 31 -warmup 3 -- git diff --cached -U0
+//	gen time -n 31 -warmup 3 -- git diff --cached -U0 -- keysweep scan --staged
 //	gen rss -- keysweep scan --staged     (peak RSS in MiB, from wait4)
 package main
 
@@ -103,8 +103,12 @@ func key(args []string) error {
 	return nil
 }
 
-// timeCmd runs a command n times (after warmup runs), output discarded,
-// any exit status accepted, and prints "median_ms min_ms p90_ms".
+// timeCmd runs one or more commands ("--" before each) n times each,
+// round-robin so that load on the machine hits all alike, after warmup
+// rounds; output is discarded and any exit status accepted. It prints
+// "median_ms min_ms p90_ms cpu_median_ms" per command, one line each, in
+// order. CPU time (user+system of the process and the git processes it
+// waited for) is much less sensitive to a busy machine than wall time.
 func timeCmd(args []string) error {
 	fs := flag.NewFlagSet("time", flag.ContinueOnError)
 	n := fs.Int("n", 31, "timed runs")
@@ -112,27 +116,49 @@ func timeCmd(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	argv := fs.Args()
-	if len(argv) == 0 {
+	var cmds [][]string
+	for _, a := range fs.Args() {
+		if a == "--" || len(cmds) == 0 {
+			cmds = append(cmds, nil)
+			if a == "--" {
+				continue
+			}
+		}
+		cmds[len(cmds)-1] = append(cmds[len(cmds)-1], a)
+	}
+	for _, c := range cmds {
+		if len(c) == 0 {
+			return errors.New("time: empty command (a command cannot itself hold a \"--\" argument)")
+		}
+	}
+	if len(cmds) == 0 {
 		return errors.New("time: no command")
 	}
-	var ds []time.Duration
+	ds := make([][]time.Duration, len(cmds))
+	cpu := make([][]time.Duration, len(cmds))
 	for i := 0; i < *warm+*n; i++ {
-		cmd := exec.Command(argv[0], argv[1:]...)
-		start := time.Now()
-		err := cmd.Run()
-		d := time.Since(start)
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			return err
-		}
-		if i >= *warm {
-			ds = append(ds, d)
+		for c, argv := range cmds {
+			cmd := exec.Command(argv[0], argv[1:]...)
+			start := time.Now()
+			err := cmd.Run()
+			d := time.Since(start)
+			var ee *exec.ExitError
+			if err != nil && !errors.As(err, &ee) {
+				return err
+			}
+			if i >= *warm {
+				ds[c] = append(ds[c], d)
+				cpu[c] = append(cpu[c], cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+			}
 		}
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	fmt.Printf("%.2f %.2f %.2f\n", ms(ds[len(ds)/2]), ms(ds[0]), ms(ds[len(ds)*9/10]))
+	for c, d := range ds {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		u := cpu[c]
+		sort.Slice(u, func(i, j int) bool { return u[i] < u[j] })
+		fmt.Printf("%.2f %.2f %.2f %.2f\n", ms(d[len(d)/2]), ms(d[0]), ms(d[len(d)*9/10]), ms(u[len(u)/2]))
+	}
 	return nil
 }
 
