@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
+	"github.com/go-git/go-billy/v5/util"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -47,7 +49,7 @@ func (s *scan) resolve(ctx context.Context) (tips []tip, excl []plumbing.Hash, e
 		}
 		named = []tip{{s.opts.Branch, h}}
 	default:
-		named = s.allRefs()
+		named = s.allRefs(ctx)
 	}
 	if s.opts.Since != "" {
 		h, err := s.rev(s.opts.Since)
@@ -94,24 +96,120 @@ func (s *scan) rev(r string) (plumbing.Hash, error) {
 
 // allRefs lists every ref that names an object: branches, tags, remotes,
 // stash, notes, pull refs, and HEAD when detached.
-func (s *scan) allRefs() []tip {
+func (s *scan) allRefs(ctx context.Context) []tip {
 	var out []tip
 	iter, err := s.repo.References()
-	if err != nil {
-		s.unitError("refs", fmt.Errorf("list refs: %w", err))
-		return nil
-	}
-	err = iter.ForEach(func(r *plumbing.Reference) error {
-		if r.Type() != plumbing.HashReference {
+	if err == nil {
+		err = iter.ForEach(func(r *plumbing.Reference) error {
+			if r.Type() == plumbing.HashReference {
+				out = append(out, tip{r.Name().String(), r.Hash()})
+			}
 			return nil
-		}
-		out = append(out, tip{r.Name().String(), r.Hash()})
-		return nil
-	})
+		})
+	}
 	if err != nil {
-		s.unitError("refs", fmt.Errorf("list refs: %w", err))
+		// One unreadable ref file (an empty main.lock left by a crashed
+		// git, garbage) makes go-git give up on all of them: list them
+		// again, skipping only what is broken.
+		fsTips, explained := s.fsRefs()
+		if !explained {
+			s.unitError("refs", fmt.Errorf("list refs: %w", err))
+		}
+		out = mergeTips(out, fsTips)
+		if s.gitBin != "" {
+			out = mergeTips(out, s.gitRefs(ctx))
+		}
 	}
 	return out
+}
+
+// fsRefs reads packed-refs and the loose refs under refs/ directly. Lock
+// files are skipped with a note, files that hold no SHA are unit errors;
+// explained is true when it found either.
+func (s *scan) fsRefs() (tips []tip, explained bool) {
+	fs, ok := s.storageFS()
+	if !ok {
+		return nil, false
+	}
+	loose := make(map[string]plumbing.Hash)
+	var walk func(dir string)
+	walk = func(dir string) {
+		fis, err := fs.ReadDir(dir)
+		if err != nil {
+			return
+		}
+		for _, fi := range fis {
+			p := dir + "/" + fi.Name()
+			if fi.IsDir() {
+				walk(p)
+				continue
+			}
+			if strings.HasSuffix(p, ".lock") {
+				explained = true
+				s.notes.add("lock:"+p, fmt.Sprintf("lock file %s present (a git process is running, or crashed): refs read as they are", p))
+				continue
+			}
+			b, err := util.ReadFile(fs, p)
+			if err != nil {
+				explained = true
+				s.unitError("ref "+p, fmt.Errorf("read ref: %w", err))
+				continue
+			}
+			switch h := strings.TrimSpace(string(b)); {
+			case plumbing.IsHash(h):
+				loose[p] = plumbing.NewHash(h)
+			case !strings.HasPrefix(h, "ref: "):
+				explained = true
+				s.unitError("ref "+p, errors.New("ref file holds no object name"))
+			}
+		}
+	}
+	walk("refs")
+	var out []tip
+	if b, err := util.ReadFile(fs, "packed-refs"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			h, name, ok := strings.Cut(strings.TrimSpace(line), " ")
+			if _, dup := loose[name]; ok && plumbing.IsHash(h) && !dup {
+				out = append(out, tip{name, plumbing.NewHash(h)})
+			}
+		}
+	}
+	for name, h := range loose {
+		out = append(out, tip{name, h})
+	}
+	return out, explained
+}
+
+// gitRefs lists refs with `git for-each-ref`, which skips (and warns
+// about) broken ones instead of failing: the fallback when go-git cannot
+// read every ref.
+func (s *scan) gitRefs(ctx context.Context) []tip {
+	out, err := exec.CommandContext(ctx, s.gitBin, "-C", s.opts.Path, "for-each-ref", "--format=%(objectname) %(refname)").Output()
+	if err != nil {
+		return nil
+	}
+	var tips []tip
+	for _, line := range strings.Split(string(out), "\n") {
+		h, name, ok := strings.Cut(line, " ")
+		if ok && plumbing.IsHash(h) {
+			tips = append(tips, tip{name, plumbing.NewHash(h)})
+		}
+	}
+	return tips
+}
+
+// mergeTips adds the tips of b whose names a lacks.
+func mergeTips(a, b []tip) []tip {
+	have := make(map[string]bool, len(a))
+	for _, t := range a {
+		have[t.name] = true
+	}
+	for _, t := range b {
+		if !have[t.name] {
+			a = append(a, t)
+		}
+	}
+	return a
 }
 
 // peel follows annotated tags (scanning their messages) down to the object
@@ -119,6 +217,10 @@ func (s *scan) allRefs() []tip {
 // roots of their own, attributed to the ref.
 func (s *scan) peel(t tip) (tip, bool) {
 	h := t.hash
+	if h.IsZero() {
+		s.unitError("ref "+t.name, errors.New("ref does not hold an object name"))
+		return tip{}, false
+	}
 	for depth := 0; depth < 16; depth++ {
 		o, err := s.st.EncodedObject(plumbing.AnyObject, h)
 		if err != nil {
