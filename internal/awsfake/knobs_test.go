@@ -90,6 +90,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"unsigned json", map[string]string{"X-Amz-Target": "CloudTrail_20131101.LookupEvents", "Content-Type": "application/x-amz-json-1.1"}, "{}", 400, `"__type":"MissingAuthenticationTokenException"`},
 		{"garbage authorization", map[string]string{"Authorization": "AWS4-HMAC-SHA256 nonsense"}, form, 400, "<Code>IncompleteSignature</Code>"},
 		{"bad json body", map[string]string{"X-Amz-Target": "secretsmanager.GetSecretValue"}, "{not json", 400, "SerializationException"},
+		{"bad form encoding", formCT, "Action=%zz", 400, "<Code>MalformedQueryString</Code>"},
 		{"body too large", formCT, strings.Repeat("a", 2<<20), 413, "RequestEntityTooLarge"},
 	}
 	for _, tt := range tests {
