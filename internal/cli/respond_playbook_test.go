@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/keysweep/keysweep/internal/awsfake"
 )
 
@@ -24,17 +28,22 @@ func TestPlaybookRun(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
+	out := os.Getenv("KEYSWEEP_PLAYBOOK_OUT")
+	var bin runFunc
+	if out != "" {
+		bin = buildKeysweep(t) // before HOME moves: go build needs its cache
+	}
 	e := newRespondEnv(t)
 	work := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", filepath.Join(work, "state"))
 	run := e.inProcess
-	out := os.Getenv("KEYSWEEP_PLAYBOOK_OUT")
-	if out != "" {
-		run = buildKeysweep(t, work)
+	if bin != nil {
+		run = bin
 	}
 	repo := filepath.Join(work, "shop")
 	commitLeak(t, repo, e.leaked)
 	plantAttack(t, e.fake, e.leaked)
+	useKey(t, e.fake, e.leaked) // the key's last use, as IAM records it
 
 	var tr bytes.Buffer
 	fmt.Fprintf(&tr, "# keysweep response playbook on the local AWS (internal/awsfake), %s\n", time.Now().UTC().Format(time.RFC3339))
@@ -55,7 +64,7 @@ func TestPlaybookRun(t *testing.T) {
 	}
 	id := e.leaked.ID
 	step(ExitFound, "scan", "--format", "json", "-o", "findings.json", "--no-progress", "shop")
-	if o := step(0, "respond", "owner", id); !strings.Contains(o, "IAM user:   alice") {
+	if o := step(0, "respond", "owner", id); !strings.Contains(o, "IAM user:   alice") || !strings.Contains(o, "(sts, eu-west-1)") {
 		t.Errorf("owner printed:\n%s", o)
 	}
 	step(0, "respond", "contain", id, "--quarantine", "--dry-run")
@@ -115,7 +124,7 @@ func (e *respondEnv) inProcess(dir string, args ...string) (int, string, string)
 }
 
 // buildKeysweep builds the real binary and returns a runner for it.
-func buildKeysweep(t *testing.T, dir string) runFunc {
+func buildKeysweep(t *testing.T) runFunc {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "keysweep")
 	cmd := exec.Command("go", "build", "-o", bin, "github.com/keysweep/keysweep")
@@ -160,6 +169,19 @@ func commitLeak(t *testing.T, repo string, k awsfake.Key) {
 	git("init", "-q", "-b", "main")
 	git("add", ".")
 	git("commit", "-q", "-m", "deploy settings")
+}
+
+// useKey makes one signed call with k, from eu-west-1.
+func useKey(t *testing.T, f *awsfake.Fake, k awsfake.Key) {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(t.Context(), config.WithRegion("eu-west-1"), config.WithBaseEndpoint(f.URL),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // plantAttack writes an attacker's CloudTrail history for k: reconnaissance,

@@ -27,8 +27,7 @@ type respondEnv struct {
 
 func newRespondEnv(t *testing.T) *respondEnv {
 	t.Helper()
-	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
-	f := awsfake.New(awsfake.Options{Now: func() time.Time { return now }, Seed: 9})
+	f := awsfake.New(awsfake.Options{Now: time.Now, Seed: 9})
 	f.Start()
 	t.Cleanup(f.Close)
 	e := &respondEnv{t: t, fake: f, journal: t.TempDir(), home: t.TempDir()}
