@@ -50,7 +50,8 @@ const (
 	DefaultMaxArchiveSize = 256 << 20
 )
 
-// AllowMarker on a line suppresses every match whose key ID is on that line.
+// AllowMarker on a line suppresses every match whose key ID is on that line
+// (within 1 KiB of it, for very long lines).
 const AllowMarker = "keysweep:allow"
 
 // character classes of the lookup table
@@ -157,12 +158,18 @@ func (d *Detector) findIDs(b []byte) []idHit {
 	return hits
 }
 
-// lineAllowed reports whether the line holding offset off carries AllowMarker.
+// allowReach bounds how far from a key ID, on its line, AllowMarker is
+// looked for (a minified file is one long line).
+const allowReach = 1024
+
+// lineAllowed reports whether the line holding offset off carries
+// AllowMarker within allowReach bytes of off.
 func lineAllowed(b []byte, off int) bool {
-	ls := bytes.LastIndexByte(b[:off], '\n') + 1
-	le := bytes.IndexByte(b[off:], '\n')
+	lo, hi := max(0, off-allowReach), min(len(b), off+allowReach)
+	ls := lo + bytes.LastIndexByte(b[lo:off], '\n') + 1
+	le := bytes.IndexByte(b[off:hi], '\n')
 	if le < 0 {
-		le = len(b)
+		le = hi
 	} else {
 		le += off
 	}

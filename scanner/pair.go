@@ -97,10 +97,9 @@ func (d *Detector) assignSecrets(b []byte, ids []idHit, ms []Match, secrets []ca
 			k = len(keyOf)
 			keyOf[ms[i].KeyID] = k
 		}
-		for j, s := range secrets {
-			if abs(s.start-h.start) > d.opts.Window+40 {
-				continue
-			}
+		first := sort.Search(len(secrets), func(j int) bool { return secrets[j].start >= h.start-d.opts.Window-40 })
+		for j := first; j < len(secrets) && secrets[j].start <= h.start+d.opts.Window+40; j++ {
+			s := secrets[j]
 			c := candCost(h, s)
 			if bytes.Count(b[s.start:s.end], []byte{'/'}) >= 3 {
 				c += costPathLike

@@ -126,3 +126,51 @@ func TestAccountAndCanary(t *testing.T) {
 		t.Error("ordinary account flagged as canary")
 	}
 }
+
+func TestFindManyPairs(t *testing.T) {
+	g := testkeys.New(24)
+	var sb strings.Builder
+	ids, secs := make([]string, 3000), make([]string, 3000)
+	for i := range ids {
+		ids[i], secs[i] = g.AccessKeyID(), g.Secret()
+		fmt.Fprintf(&sb, "%s,%s\n", ids[i], secs[i])
+	}
+	b := []byte(sb.String())
+	ms := New(Options{}).Find(b)
+	if len(ms) != len(ids) {
+		t.Fatalf("%d matches, want %d", len(ms), len(ids))
+	}
+	for i, m := range ms {
+		if m.KeyID != ids[i] || m.Secret.Reveal() != secs[i] {
+			t.Fatalf("row %d paired %s with the wrong secret", i+1, m.KeyID)
+		}
+	}
+}
+
+// TestDetectorConcurrent runs one Detector from many goroutines (go test
+// -race checks it shares no mutable state).
+func TestDetectorConcurrent(t *testing.T) {
+	g := testkeys.New(25)
+	d := New(Options{})
+	texts := make([][]byte, 8)
+	for i := range texts {
+		texts[i] = []byte(fmt.Sprintf("id=%s\nsecret=%s\n", g.AccessKeyID(), g.Secret()))
+	}
+	done := make(chan error)
+	for _, b := range texts {
+		go func() {
+			for k := 0; k < 50; k++ {
+				if ms, err := d.ScanBlob("x", b); err != nil || len(ms) != 1 || ms[0].Secret == "" {
+					done <- fmt.Errorf("got %v %+v", err, ms)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range texts {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
