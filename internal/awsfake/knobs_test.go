@@ -102,3 +102,17 @@ func TestMalformedRequests(t *testing.T) {
 		})
 	}
 }
+
+func TestDownAfterClose(t *testing.T) {
+	f, _ := newFake(t)
+	k := mustUserKey(t, f, acctA, "deploy")
+	c := stsClient(t, f, k)
+	if _, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err == nil || code(err) != "" {
+		t.Fatalf("closed fake answered: %v, want a connection error", err)
+	}
+}

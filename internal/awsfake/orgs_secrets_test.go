@@ -68,6 +68,11 @@ func TestOrganizationsAndMemberAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	sk := awsfake.Key{ID: *ar.Credentials.AccessKeyId, Secret: *ar.Credentials.SecretAccessKey, SessionToken: *ar.Credentials.SessionToken}
+	for _, acct := range []string{acctA, acctB} { // a cross-account AssumeRole is in both trails
+		if ev := f.Events(acct, "us-east-1"); len(ev) == 0 || ev[0].Name != "AssumeRole" || ev[0].Identity.AccessKeyID != mgmt.ID {
+			t.Errorf("account %s: newest event %+v, want the responder's AssumeRole", acct, ev)
+		}
+	}
 	lu, err := iam.NewFromConfig(cfg(t, f, sk, "us-east-1")).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(member.ID)})
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ type result struct {
 	json      any
 	elements  map[string]any // CloudTrail responseElements (never secrets)
 	resources []Resource
+	alsoIn    []string // other accounts whose trail records the call too
 }
 
 // handler runs an operation with f.mu held.

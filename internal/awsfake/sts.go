@@ -117,6 +117,7 @@ func (f *Fake) stsAssumeRole(c *call) (*result, *apiError) {
 			"assumedRoleUser": map[string]any{"assumedRoleId": assumedID, "arn": assumed},
 		},
 		resources: []Resource{{Type: "AWS::IAM::Role", Name: roleARN}},
+		alsoIn:    crossAccount(c.p.Account, role.Account),
 	}, nil
 }
 
@@ -159,4 +160,13 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// crossAccount lists the role's account when it differs from the
+// caller's: CloudTrail records a cross-account AssumeRole in both.
+func crossAccount(caller, role string) []string {
+	if caller == role {
+		return nil
+	}
+	return []string{role}
 }

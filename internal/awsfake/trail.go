@@ -181,6 +181,13 @@ func (f *Fake) recordLocked(c *call, res *result, fail *apiError) {
 		e.ErrorCode, e.ErrorMessage = fail.code, fail.message
 	}
 	f.addEventLocked(e)
+	if res != nil {
+		for _, acct := range res.alsoIn {
+			cp := *e
+			cp.Account = acct
+			f.addEventLocked(&cp)
+		}
+	}
 }
 
 func readOnly(action string) bool {
