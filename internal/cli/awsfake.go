@@ -25,8 +25,12 @@ type AWSFakeOptions struct {
 func newAWSFakeCmd(streams *IO) *cobra.Command {
 	opts := &AWSFakeOptions{IO: streams}
 	cmd := &cobra.Command{
-		Use:    "awsfake",
-		Short:  "Run the local AWS (STS, IAM, CloudTrail, Organizations, Secrets Manager) for testing",
+		Use:   "awsfake",
+		Short: "Run the local AWS (STS, IAM, CloudTrail, Organizations, Secrets Manager) for testing",
+		Long: `Runs the local AWS that keysweep's tests use, on --listen, with one responder
+user and key in --account. It prints shell exports that point the AWS SDKs and CLI at
+it (the secret only with --show-secrets or into the 0600 --env-file), and stops
+cleanly (exit 0) on Ctrl-C. Every key it knows is generated; none is real.`,
 		Hidden: true,
 		Args:   argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
