@@ -19,6 +19,7 @@ const (
 	costBefore    = 10      // secret before the ID: slightly worse than after
 	costPathLike  = 500     // three or more slashes: more likely a path
 	maxCandidates = 8       // Match.Candidates cap
+	topEdges      = 12      // secrets considered per key ID occurrence
 	minTokenLen   = 100     // shortest run taken for a session token
 	costNone      = 1 << 30 // a key ID left without a secret
 )
@@ -97,6 +98,10 @@ func (d *Detector) assignSecrets(b []byte, ids []idHit, ms []Match, secrets []ca
 			k = len(keyOf)
 			keyOf[ms[i].KeyID] = k
 		}
+		// keep the topEdges cheapest secrets of this occurrence, so a file
+		// of thousands of pairs stays linear
+		var top [topEdges]edge
+		n := 0
 		first := sort.Search(len(secrets), func(j int) bool { return secrets[j].start >= h.start-d.opts.Window-40 })
 		for j := first; j < len(secrets) && secrets[j].start <= h.start+d.opts.Window+40; j++ {
 			s := secrets[j]
@@ -104,8 +109,20 @@ func (d *Detector) assignSecrets(b []byte, ids []idHit, ms []Match, secrets []ca
 			if bytes.Count(b[s.start:s.end], []byte{'/'}) >= 3 {
 				c += costPathLike
 			}
-			edges = append(edges, edge{k, j, c})
+			if n == topEdges && c >= top[n-1].cost {
+				continue
+			}
+			at := min(n, topEdges-1)
+			for at > 0 && top[at-1].cost > c {
+				if at < topEdges {
+					top[at] = top[at-1]
+				}
+				at--
+			}
+			top[at] = edge{k, j, c}
+			n = min(n+1, topEdges)
 		}
+		edges = append(edges, top[:n]...)
 	}
 	sort.SliceStable(edges, func(i, j int) bool { return edges[i].cost < edges[j].cost })
 	nk := len(keyOf)
