@@ -160,11 +160,26 @@ func (o *RespondOptions) confirm(ctx context.Context, a revoke.Action) (bool, er
 		o.in = bufio.NewReader(o.IO.In)
 	}
 	fmt.Fprint(o.IO.Err, "Make this call? [y/N] ")
-	line, err := o.in.ReadString('\n')
-	if err != nil && line == "" {
-		return false, fmt.Errorf("read answer: %w", err)
+	type answer struct {
+		line string
+		err  error
 	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
+	ch := make(chan answer, 1)
+	go func() { // a blocked read must not hold off Ctrl-C
+		l, err := o.in.ReadString('\n')
+		ch <- answer{l, err}
+	}()
+	var ans answer
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(o.IO.Err)
+		return false, ctx.Err()
+	case ans = <-ch:
+	}
+	if ans.err != nil && ans.line == "" {
+		return false, fmt.Errorf("read answer: %w", ans.err)
+	}
+	switch strings.ToLower(strings.TrimSpace(ans.line)) {
 	case "y", "yes":
 		return true, nil
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,5 +209,33 @@ func TestRespondInterruptedExits130(t *testing.T) {
 	}
 	if e.status(e.leaked.ID) != "Active" {
 		t.Error("a cancelled run changed the key")
+	}
+}
+
+func TestRespondCtrlCAtPrompt(t *testing.T) {
+	e := newRespondEnv(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errb := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"respond", "contain", e.leaked.ID, "--journal-dir", e.journal},
+			&IO{In: pr, Out: &lockedBuffer{}, Err: errb, InIsTTY: true, Getenv: os.Getenv})
+	}()
+	for !strings.Contains(errb.String(), "Make this call?") {
+		select {
+		case code := <-done:
+			t.Fatalf("exited %d before asking: %s", code, errb)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if code := <-done; code != ExitInterrupted {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if e.status(e.leaked.ID) != "Active" {
+		t.Error("the key changed")
 	}
 }
