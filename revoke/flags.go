@@ -139,7 +139,7 @@ func summarize(inv *Investigation, evs []Event, usual []string) {
 		return evs[i].ID < evs[j].ID
 	})
 	evs = slices.CompactFunc(evs, func(a, b Event) bool { return a.ID != "" && a.ID == b.ID })
-	inv.Events = evs
+	inv.Events, inv.Total = evs, len(evs)
 	if len(evs) > 0 {
 		inv.First, inv.Last = evs[0].Time, evs[len(evs)-1].Time
 	}

@@ -54,7 +54,8 @@ type Investigation struct {
 	Until      time.Time     `json:"until"`
 	Requests   int           `json:"requests"` // LookupEvents calls made
 	Minted     []string      `json:"minted,omitempty"`
-	Events     []Event       `json:"events"` // oldest first
+	Total      int           `json:"total_events"`
+	Events     []Event       `json:"events,omitempty"` // oldest first; not journaled
 	First      time.Time     `json:"first_use,omitzero"`
 	Last       time.Time     `json:"last_use,omitzero"`
 	SourceIPs  []Count       `json:"source_ips"`
@@ -159,7 +160,9 @@ func (r *Responder) Investigate(ctx context.Context, keyID string, opts Investig
 			return inv, err
 		}
 		defer j.Close()
-		if err := j.record("investigation", inv); err != nil {
+		rec := inv
+		rec.Events = nil // the summary is the record; the events stay in CloudTrail
+		if err := j.record("investigation", rec); err != nil {
 			return inv, err
 		}
 	}

@@ -134,7 +134,10 @@ func TestInvestigate(t *testing.T) {
 	}
 	es, _ := revoke.ReadJournal(revoke.JournalPath(e.dir, e.leaked.ID))
 	if len(es) != 1 || es[0].Record != "investigation" {
-		t.Errorf("journal = %+v, want the investigation recorded", es)
+		t.Fatalf("journal = %+v, want the investigation recorded", es)
+	}
+	if d := string(es[0].Data); !strings.Contains(d, `"total_events":130`) || strings.Contains(d, `"events":`) {
+		t.Errorf("journaled investigation should carry the summary, not the events: %.300s", d)
 	}
 }
 

@@ -19,10 +19,10 @@ func (inv Investigation) write(w io.Writer, eradicate bool) error {
 	if len(inv.Minted) > 0 {
 		ew.printf("- temporary keys minted by it and followed: %s\n", strings.Join(inv.Minted, ", "))
 	}
-	if len(inv.Events) == 0 {
+	if inv.Total == 0 {
 		ew.printf("- no CloudTrail events: the key was not used in the window and regions searched\n")
 	} else {
-		ew.printf("- events: %d, first use %s, last use %s\n", len(inv.Events), inv.First.Format(time.RFC3339), inv.Last.Format(time.RFC3339))
+		ew.printf("- events: %d, first use %s, last use %s\n", inv.Total, inv.First.Format(time.RFC3339), inv.Last.Format(time.RFC3339))
 		ew.printf("- source IPs: %s\n", counts(inv.SourceIPs))
 		ew.printf("- user agents: %s\n", counts(inv.UserAgents))
 		ew.printf("- regions: %s\n", counts(inv.UsedIn))
