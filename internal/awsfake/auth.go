@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // principal is who signed a request.
@@ -17,7 +18,8 @@ type principal struct {
 	RoleID      string
 	SessionName string
 	KeyID       string
-	Session     bool // ASIA credentials
+	Session     bool      // ASIA credentials
+	TokenIssued time.Time // when the session was issued (aws:TokenIssueTime); zero for long-term keys
 	Parent      string
 }
 
@@ -73,6 +75,9 @@ func (f *Fake) authenticate(r *http.Request, body []byte, a authHeader, c *call)
 // principalLocked describes the identity behind key k. f.mu held.
 func (f *Fake) principalLocked(k *Key) principal {
 	p := principal{Account: k.Account, KeyID: k.ID, Session: k.SessionToken != "", Parent: k.Parent}
+	if p.Session {
+		p.TokenIssued = k.Created
+	}
 	if k.Role != "" {
 		p.Type = "AssumedRole"
 		p.RoleARN = fmt.Sprintf("arn:aws:iam::%s:role/%s", k.Account, k.Role)

@@ -28,8 +28,14 @@
 //
 // # Simplified
 //
-//   - IAM policies are stored, not evaluated: every call is allowed except
-//     those denied with Deny. GetCallerIdentity can never be denied.
+//   - IAM policies are stored but barely evaluated: every call is allowed
+//     except those denied with Deny, and those an explicit Deny statement
+//     of the caller's user inline policies matches by action, with no
+//     condition or only aws:TokenIssueTime DateLessThan (AWS's
+//     AWSRevokeOlderSessions shape; see policy.go). Managed policies and
+//     role policies are not evaluated. GetCallerIdentity is never denied.
+//   - Deactivating or deleting a key leaves the sessions minted from it
+//     valid until they expire, as in AWS.
 //   - A role trusts the accounts given to AddRole; no trust policy.
 //   - One partition ("aws"); any region name is accepted. The clock-skew
 //     check is off unless Options.MaxSkew is set. CloudTrail has no

@@ -187,8 +187,9 @@ func (f *Fake) dispatchLocked(c *call) (*result, *apiError) {
 		}
 		return nil, errf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", c.action, c.form.Get("Version"))
 	}
-	if c.action != "GetCallerIdentity" && f.deniedLocked(c.p, c.service+":"+c.action) {
-		e := deniedErr(c.jsonProto, c.p.ARN, c.service+":"+c.action, f.resourceLocked(c))
+	action := c.service + ":" + c.action
+	if c.action != "GetCallerIdentity" && (f.deniedLocked(c.p, action) || f.policyDeniedLocked(c.p, action)) {
+		e := deniedErr(c.jsonProto, c.p.ARN, action, f.resourceLocked(c))
 		f.recordLocked(c, nil, e)
 		return nil, e
 	}
