@@ -249,3 +249,21 @@ func TestServeStopsWithContext(t *testing.T) {
 		t.Fatalf("after shutdown: %v, want a connection error", err)
 	}
 }
+
+func TestSessionsOutliveTheirKey(t *testing.T) {
+	f, _ := newFake(t)
+	k := mustUserKey(t, f, acctA, "ci-bot")
+	sess, err := f.IssueSession(k.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetKeyStatus(k.ID, awsfake.StatusInactive); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.DeleteKey(k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stsClient(t, f, sess).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Errorf("session minted before the key was deleted: %v, want it still valid", err)
+	}
+}
