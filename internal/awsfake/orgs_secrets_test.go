@@ -257,3 +257,25 @@ func TestAllEndpointsFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+func TestDenyJSONServices(t *testing.T) {
+	f, _ := newFake(t)
+	ctx := context.Background()
+	k := mustUserKey(t, f, acctA, "responder")
+	u, _ := f.User(acctA, "responder")
+	f.Deny(u.ARN, "cloudtrail:LookupEvents")
+	f.Deny(u.ARN, "secretsmanager:PutSecretValue")
+	if _, err := trailClient(t, f, k, "us-east-1").LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); code(err) != "AccessDeniedException" {
+		t.Errorf("LookupEvents: %v, want AccessDeniedException", err)
+	}
+	sm := secretsmanager.NewFromConfig(cfg(t, f, k, "us-east-1"))
+	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("1")}); err != nil {
+		t.Fatalf("CreateSecret is not denied: %v", err)
+	}
+	if _, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("2")}); code(err) != "AccessDeniedException" {
+		t.Errorf("PutSecretValue: %v, want AccessDeniedException", err)
+	}
+	if v, _ := f.SecretValue(acctA, "us-east-1", "s"); v != "1" {
+		t.Errorf("a denied PutSecretValue changed the secret to %q", v)
+	}
+}
