@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/keysweep/keysweep/internal/awsfake"
 	"github.com/keysweep/keysweep/internal/githubfake"
 	"github.com/keysweep/keysweep/internal/testkeys"
 )
@@ -20,6 +21,13 @@ func generateDemo(root string) error {
 	f := githubfake.New(githubfake.Options{Root: root})
 	m := meta{Org: "acme", Members: []string{"alice"}, Status: map[string]int{},
 		Gists: map[string][]githubfake.Gist{}, Comments: map[string][]githubfake.Comment{}}
+	m.AWSSeed = 42
+	_, live, err := demoAWS(m.AWSSeed)
+	if err != nil {
+		return err
+	}
+	m.Keys = append(m.Keys, live.ID)
+	liveCreds := fmt.Sprintf("aws_access_key_id = %s\naws_secret_access_key = %s\n", live.ID, live.Secret)
 	creds := func() string {
 		id := g.AccessKeyID()
 		m.Keys = append(m.Keys, id)
@@ -34,6 +42,7 @@ func generateDemo(root string) error {
 		steps []step
 	}{
 		{githubfake.Repo{Name: "api"}, []step{{map[string]string{"README.md": "# api\n", "config/prod.env": creds()}, "main"}}},
+		{githubfake.Repo{Name: "billing"}, []step{{map[string]string{"settings.py": "DEBUG = False\n" + liveCreds}, "main"}}},
 		{githubfake.Repo{Name: "legacy"}, []step{
 			{map[string]string{"deploy.sh": "#!/bin/sh\n" + creds()}, "main"},
 			{map[string]string{"deploy.sh": "#!/bin/sh\necho uses the instance role\n"}, "main"}}},
@@ -73,4 +82,12 @@ func generateDemo(root string) error {
 	m.Gists["alice"] = []githubfake.Gist{{ID: "a1b2c3", Files: map[string]string{"notes.txt": "temp creds\n" + creds()}}}
 	m.Comments["api"] = []githubfake.Comment{{ID: 9001, Issue: 4, Body: "works with\n" + creds(), Updated: time.Now()}}
 	return writeMeta(root, m)
+}
+
+// demoAWS returns the local AWS of the demo and its live key: the same seed
+// gives the same key, so -demo and -serve agree without sharing state.
+func demoAWS(seed uint64) (*awsfake.Fake, awsfake.Key, error) {
+	f := awsfake.New(awsfake.Options{Seed: seed})
+	k, err := f.AddAccessKey("123456789012", "deploy-bot")
+	return f, k, err
 }

@@ -128,8 +128,9 @@ func fastImport(dir, name string, c class, pool []byte, planted string) (int64, 
 	return total, nil
 }
 
-// pushCommits pushes one commit adding a new key to the first n repositories.
-func pushCommits(root string, n int) error {
+// pushCommits pushes one commit adding a new key (and deleting rm, when
+// given) to the first n repositories.
+func pushCommits(root string, n int, rm string) error {
 	m, err := readMeta(root)
 	if err != nil {
 		return err
@@ -158,7 +159,12 @@ func pushCommits(root string, n int) error {
 		if err := os.WriteFile(filepath.Join(wd, "new.env"), []byte(content), 0o644); err != nil {
 			return err
 		}
-		for _, s := range [][]string{{"-C", wd, "add", "new.env"}, {"-C", wd, "commit", "-qm", "add env"}, {"-C", wd, "push", "-q", "origin", "HEAD:main"}} {
+		if rm != "" {
+			if err := os.Remove(filepath.Join(wd, filepath.FromSlash(rm))); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+		for _, s := range [][]string{{"-C", wd, "add", "-A"}, {"-C", wd, "commit", "-qm", "add env"}, {"-C", wd, "push", "-q", "origin", "HEAD:main"}} {
 			if out, err := exec.Command("git", s...).CombinedOutput(); err != nil {
 				return fmt.Errorf("git %v: %w: %s", s, err, out)
 			}

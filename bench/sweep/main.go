@@ -4,7 +4,7 @@
 //	sweepbench -root DIR -gen 200            # 200 repositories of mixed sizes (git fast-import)
 //	sweepbench -root DIR -demo               # a small org with every special case
 //	sweepbench -root DIR -serve -urlfile F   # serve DIR's org with githubfake until killed
-//	sweepbench -root DIR -push 5             # push one commit (with a new key) to 5 repositories
+//	sweepbench -root DIR -push 5 [-rm PATH]  # push one commit (with a new key) to 5 repositories
 //
 // Keys are generated at run time with internal/testkeys; none is real.
 package main
@@ -31,6 +31,7 @@ type meta struct {
 	Gists    map[string][]githubfake.Gist    `json:"gists,omitempty"`
 	Comments map[string][]githubfake.Comment `json:"comments,omitempty"` // repo → comments
 	Keys     []string                        `json:"keys"`               // planted key IDs
+	AWSSeed  uint64                          `json:"aws_seed,omitempty"` // serve a local AWS where the demo's live key exists
 }
 
 func main() {
@@ -42,6 +43,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address for -serve")
 	urlFile := flag.String("urlfile", "", "write the fake's base URL here once it listens")
 	push := flag.Int("push", 0, "push one new commit to this many repositories")
+	rm := flag.String("rm", "", "with -push: also delete this file in the commit")
 	flag.Parse()
 	if *root == "" {
 		log.Fatal("sweepbench: -root is required")
@@ -53,7 +55,7 @@ func main() {
 	case *demo:
 		err = generateDemo(*root)
 	case *push > 0:
-		err = pushCommits(*root, *push)
+		err = pushCommits(*root, *push, *rm)
 	case *serve:
 		err = serveOrg(*root, *addr, *urlFile)
 	default:
@@ -109,8 +111,22 @@ func serveOrg(root, addr, urlFile string) error {
 		return err
 	}
 	defer stop()
+	urls := url + "\n"
+	if m.AWSSeed != 0 {
+		aws, _, err := demoAWS(m.AWSSeed)
+		if err != nil {
+			return err
+		}
+		awsURL, stopAWS, err := listen(aws, "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer stopAWS()
+		urls += awsURL + "\n"
+		fmt.Fprintf(os.Stderr, "sweepbench: local AWS (STS) at %s\n", awsURL)
+	}
 	if urlFile != "" {
-		if err := os.WriteFile(urlFile, []byte(url+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(urlFile, []byte(urls), 0o644); err != nil {
 			return err
 		}
 	}

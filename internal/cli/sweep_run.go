@@ -70,7 +70,7 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
 	}
-	fmt.Fprintf(streams.Err, "keysweep: swept %d of %d (%d unchanged, %d failed), %d findings\n",
+	fmt.Fprintf(streams.Err, "keysweep: swept %d of %d (%d unchanged or already done, %d failed), %d findings\n",
 		p.Done.Load(), len(sum.Units), p.Skipped.Load(), p.Failed.Load(), len(res.Findings))
 	return finishSweep(ctx, opts, st, &res, sweepErr)
 }

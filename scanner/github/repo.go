@@ -37,10 +37,12 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 	pushed := r.GetPushedAt().Time
 	unchanged := ok && prev.Err == "" && !pushed.IsZero() && pushed.Equal(prev.PushedAt) &&
 		prev.SweptAt.After(pushed.Add(time.Second)) && exists(dir)
-	if unchanged && !s.opts.IncludeComments {
-		s.progress.Skipped.Add(1)
-		s.progress.Done.Add(1)
-		return
+	if unchanged {
+		s.progress.Skipped.Add(1) // nothing to fetch; comments may still be new
+		if !s.opts.IncludeComments {
+			s.progress.Done.Add(1)
+			return
+		}
 	}
 	next := UnitState{Tips: prev.Tips, PushedAt: pushed, SweepID: s.opts.SweepID, Since: prev.Since}
 	col := scanner.NewCollector(nil)
@@ -96,7 +98,7 @@ func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, pre
 }
 
 func (s *sweeper) fail(name string, r *gh.Repository, st UnitState, err error) {
-	st.Err = err.Error()
+	st.Err = strings.TrimSpace(err.Error())
 	st.SweepID = s.opts.SweepID
 	s.progress.Failed.Add(1)
 	s.commit(Unit{Name: name, URL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(), State: st})

@@ -349,7 +349,7 @@ func TestGistsAndComments(t *testing.T) {
 	e.fake.AddOrg("acme", "alice", "bob")
 	e.fake.AddGist("alice", githubfake.Gist{ID: "g1", Files: map[string]string{"creds.txt": inGist.file(), "other.md": "nothing"}})
 	e.fake.AddGist("bob", githubfake.Gist{ID: "g2", Files: map[string]string{"a.txt": "nothing here"}})
-	now := time.Now()
+	now := time.Now().Add(-time.Minute) // GitHub's since= has second precision
 	e.fake.AddComment("acme", "api", githubfake.Comment{ID: 1, Issue: 3, Body: "try\n" + inComment.file(), Updated: now})
 	e.fake.AddComment("acme", "api", githubfake.Comment{ID: 2, Issue: 4, Body: "old\n" + old.file(), Updated: now.Add(-48 * time.Hour)})
 	e.fake.AddComment("acme", "api", githubfake.Comment{ID: 3, Issue: 5, Body: inReview.file(), Review: true, Updated: now})
