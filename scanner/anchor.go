@@ -11,22 +11,36 @@ import "bytes"
 func (d *Detector) scanIDs(b []byte, fn func(start int)) {
 	cls := &d.cls
 	n := len(b)
-	i := 0 // earliest possible start; invariant: i == 0 || b[i-1] is not [A-Z0-9]
+	i := 0 // no key ID starts before i
 	for i+20 <= n {
 		p := i + 19
 		if cls[b[p]]&clUD == 0 {
 			i = p + 1
 			continue
 		}
+		// a key ID covering p starts right after the last non-[A-Z0-9] byte before p
 		s := p
 		for s > i && cls[b[s-1]]&clUD != 0 {
 			s--
 		}
+		if s > 0 && cls[b[s-1]]&clUD != 0 { // the run began before i: no start in [i, p]
+			i = p + 1
+			continue
+		}
+		// the run from s must end exactly at s+20
+		if s+20 > n || s+20 < n && cls[b[s+20]]&clUD != 0 {
+			i = p + 1 // past the end, longer than 20 or broken before s+20: no start in [s, p]
+			continue
+		}
 		e := p + 1
-		for e < n && cls[b[e]]&clUD != 0 {
+		for e < s+20 && cls[b[e]]&clUD != 0 {
 			e++
 		}
-		if e-s == 20 && (s == 0 || cls[b[s-1]]&clAlnum == 0) && (e == n || cls[b[e]]&clAlnum == 0) {
+		if e < s+20 {
+			i = e + 1 // broken at e: too short
+			continue
+		}
+		if (s == 0 || cls[b[s-1]]&clAlnum == 0) && (e == n || cls[b[e]]&clAlnum == 0) {
 			fn(s)
 		}
 		i = e + 1

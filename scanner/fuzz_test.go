@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/keysweep/keysweep/internal/testkeys"
@@ -42,6 +44,7 @@ func FuzzFind(f *testing.F) {
 	d := New(Options{})
 	f.Fuzz(func(t *testing.T, data []byte, pos uint, seed uint64) {
 		checkOffsets(t, data, d.Find(data))
+		checkShapes(t, d, data)
 
 		g := testkeys.New(seed)
 		id := g.KeyID([]string{"AKIA", "ASIA", "ABIA", "ACCA"}[seed%4], g.Account())
@@ -90,4 +93,47 @@ func FuzzScanBlob(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkShapes compares scanIDs, which skips most bytes, with a plain
+// reference that looks at every offset.
+func checkShapes(t *testing.T, d *Detector, b []byte) int {
+	t.Helper()
+	alnum := func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	var want []int
+	for s := 0; s+20 <= len(b); s++ {
+		ok := (s == 0 || !alnum(b[s-1])) && (s+20 == len(b) || !alnum(b[s+20]))
+		for _, c := range b[s : s+20] {
+			ok = ok && (c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+		}
+		if ok {
+			want = append(want, s)
+		}
+	}
+	var got []int
+	d.scanIDs(b, func(s int) { got = append(got, s) })
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("scanIDs found runs at %v, reference at %v", got, want)
+	}
+	return len(want)
+}
+
+// TestScanIDsReference compares scanIDs with the reference on text made of
+// few characters, mostly upper-case, where runs of every length abound.
+func TestScanIDsReference(t *testing.T) {
+	d := New(Options{})
+	r := rand.New(rand.NewPCG(8, 9))
+	runs := 0
+	for _, alphabet := range []string{"AKI3T7Q ", "AB a-", "AKIAQ2\n", "AAAAAAAAAAb", "ZZZZZZZZZZZZZZZZZZZZZZZZZ "} {
+		for k := 0; k < 50; k++ {
+			b := make([]byte, 2000+r.IntN(200))
+			for i := range b {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			}
+			runs += checkShapes(t, d, b)
+		}
+	}
+	if runs < 100 {
+		t.Fatalf("only %d 20-character runs: the test text does not exercise scanIDs", runs)
+	}
 }
