@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# run.sh DIR — time, on the repository DIR (made by gen.sh) and in the same
+# run, the floor and the baselines against keysweep:
+#   git cat-file --batch-all-objects --batch --unordered >/dev/null
+#   git log -p --all >/dev/null
+#   keysweep scan --format json
+# Each runs RUNS times (default 3), interleaved; the run with the median wall
+# time is reported with its CPU (user+sys, children included) and peak RSS,
+# from /usr/bin/time -v. Ratios are against the cat-file line. When
+# DIR/keys.txt exists, every key ID in it must be in keysweep's report.
+# Set SKIP_LOG=1 to leave out git log -p (slow on big repositories).
+set -euo pipefail
+dir=$(cd "${1:?usage: run.sh DIR}" && pwd)
+runs=${RUNS:-3}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$root" && go build -o "$tmp/bin/keysweep" .)
+
+# measure NAME CMD...: one timed run, appended to $tmp/NAME as "wall cpu rss".
+measure() {
+	local name=$1
+	shift
+	/usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/out.$name" 2>/dev/null || true
+	awk -F': ' '
+		/Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
+		/User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
+		END { printf "%.2f %.2f %d\n", w, u + s, r / 1024 }' "$tmp/time" >>"$tmp/$name"
+}
+
+for ((i = 0; i < runs; i++)); do
+	measure catfile git -C "$dir" cat-file --batch-all-objects --batch --unordered
+	[[ ${SKIP_LOG:-} ]] || measure logp git -C "$dir" log -p --all
+	measure keysweep "$tmp/bin/keysweep" scan --no-progress --format json "$dir"
+done
+
+median() { sort -n "$tmp/$1" | awk -v n="$runs" 'NR == int((n + 1) / 2)'; }
+read -r fw fc fr < <(median catfile)
+echo "repository: $dir ($(git -C "$dir" count-objects -vH | awk '/size-pack/ {print $2, $3}') packed, $(git -C "$dir" rev-list --all | wc -l) commits), $runs runs, $(nproc) CPUs"
+printf '%-62s %8s %8s %9s %8s %8s\n' command wall_s cpu_s rss_MB wall_x cpu_x
+row() {
+	read -r w c r < <(median "$1")
+	awk -v l="$2" -v w="$w" -v c="$c" -v r="$r" -v fw="$fw" -v fc="$fc" \
+		'BEGIN { printf "%-62s %8.2f %8.2f %9d %8.2f %8.2f\n", l, w, c, r, w / fw, c / fc }'
+}
+row catfile "git cat-file --batch-all-objects --batch --unordered"
+[[ ${SKIP_LOG:-} ]] || row logp "git log -p --all"
+row keysweep "keysweep scan --format json"
+
+if [[ -f $dir/keys.txt ]]; then
+	missing=0
+	while read -r id; do
+		grep -q "\"key_id\": \"$id\"" "$tmp/out.keysweep" || { echo "MISSING planted key $id"; missing=1; }
+	done <"$dir/keys.txt"
+	[[ $missing == 0 ]] && echo "all $(wc -l <"$dir/keys.txt") planted keys found"
+	exit $missing
+fi
