@@ -16,10 +16,23 @@ import (
 // git runs the git binary in opts.Dir and returns its standard output.
 // Its standard error is folded into the returned error.
 func (o *Options) git(ctx context.Context, args ...string) ([]byte, error) {
+	return o.gitStarted(ctx, nil, args...)
+}
+
+// gitStarted is git, calling started (when not nil) as soon as the process
+// runs, so the caller can start other work alongside it.
+func (o *Options) gitStarted(ctx context.Context, started func(), args ...string) ([]byte, error) {
 	cmd := o.command(ctx, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Start()
+	if err == nil {
+		if started != nil {
+			started()
+		}
+		err = cmd.Wait()
+	}
+	out := stdout.Bytes()
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg != "" {

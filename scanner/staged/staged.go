@@ -50,13 +50,7 @@ type change struct {
 // skipped. Blobs that cannot be read become unit errors on col; an error is
 // returned only when git itself fails or ctx is cancelled.
 func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Options) error {
-	// cat-file starts while diff-index runs: its start-up is most of its cost.
-	cf, err := opts.startCatFile(ctx)
-	if err != nil {
-		return err
-	}
-	defer cf.close()
-	changes, err := opts.stagedChanges(ctx)
+	changes, err := opts.stagedChanges(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -73,16 +67,21 @@ func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Optio
 		idx = append(idx, i)
 	}
 	if len(news) == 0 {
-		return cf.close()
+		return nil
 	}
+	// Freshly staged blobs are loose objects, read directly; cat-file starts
+	// only for the others and for HEAD's versions of files with matches.
+	cf := &lazyCatFile{ctx: ctx, o: &opts}
+	defer cf.close()
+	objDir := opts.objectsDir()
 	found := make(map[int][]scanner.Match)
-	err = scanObjects(ctx, cf, det, col, opts.Workers, news, func(k int, ms []scanner.Match) {
+	err = scanItems(ctx, cf, objDir, det, col, opts.Workers, news, func(k int, ms []scanner.Match) {
 		found[idx[k]] = ms
 	})
 	if err != nil {
 		return err
 	}
-	inHead, err := headKeys(ctx, cf, det, col, opts, changes, found)
+	inHead, err := headKeys(ctx, cf, objDir, det, col, opts, changes, found)
 	if err != nil {
 		return err
 	}
@@ -97,7 +96,7 @@ func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Optio
 
 // headKeys scans HEAD's version of every changed file that had matches and
 // returns, per change, the fingerprints found there.
-func headKeys(ctx context.Context, cf *catFile, det Scanner, col *scanner.Collector, opts Options,
+func headKeys(ctx context.Context, cf *lazyCatFile, objDir string, det Scanner, col *scanner.Collector, opts Options,
 	changes []change, found map[int][]scanner.Match) (map[int]map[string]bool, error) {
 	var olds []item
 	var idx []int
@@ -112,7 +111,7 @@ func headKeys(ctx context.Context, cf *catFile, det Scanner, col *scanner.Collec
 	inHead := make(map[int]map[string]bool)
 	// Matches in HEAD's blobs only tell old from new: they are not added to col.
 	scratch := scanner.NewCollector(nil)
-	err := scanObjects(ctx, cf, det, scratch, opts.Workers, olds, func(k int, ms []scanner.Match) {
+	err := scanItems(ctx, cf, objDir, det, scratch, opts.Workers, olds, func(k int, ms []scanner.Match) {
 		set := make(map[string]bool, len(ms))
 		for _, m := range ms {
 			set[scanner.Fingerprint(m.KeyID, m.Secret)] = true
@@ -127,9 +126,10 @@ func headKeys(ctx context.Context, cf *catFile, det Scanner, col *scanner.Collec
 
 // stagedChanges lists the index entries that differ from HEAD, or from the
 // empty tree when HEAD does not exist yet (before the first commit).
-func (o *Options) stagedChanges(ctx context.Context) ([]change, error) {
+// started is called once git diff-index runs, unless it could not start.
+func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, error) {
 	args := []string{"diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "--ignore-submodules=all"}
-	out, err := o.git(ctx, append(args, "HEAD", "--")...)
+	out, err := o.gitStarted(ctx, started, append(args, "HEAD", "--")...)
 	if err != nil {
 		if exitCode(err) != 128 || o.headExists(ctx) {
 			return nil, fmt.Errorf("list staged changes: %w", err)
