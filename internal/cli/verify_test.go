@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -374,5 +375,47 @@ func TestVerifySummary(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// Ctrl-C while keys are being verified: the report is still written, the
+// keys not reached stay unverified, and the exit code is 130.
+func TestScanVerifyInterrupted(t *testing.T) {
+	e := newVerifyEnv(t)
+	stop := make(chan struct{})
+	hang, _ := countingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // lets the server notice the client hanging up
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(func() { close(stop) }) // runs before the server's Close
+	dir := t.TempDir()
+	body := fmt.Sprintf("aws_access_key_id = %s\naws_secret_access_key = %s\n", e.live.ID, e.live.Secret)
+	if err := os.WriteFile(filepath.Join(dir, "a.env"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	out, errb := &lockedBuffer{}, &lockedBuffer{}
+	streams := &IO{In: strings.NewReader(""), Out: out, Err: errb, Getenv: func(string) string { return "" }}
+	start := time.Now()
+	code := Run(ctx, []string{"scan", "--no-git", "--no-progress", "--verify", "--sts-endpoint", hang, "-f", "json", dir}, streams)
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s", code, errb.String())
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %s to stop", el)
+	}
+	var doc report.Document
+	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil || len(doc.Findings) != 1 {
+		t.Fatalf("report not written: %v\n%s", err, out.String())
+	}
+	if doc.Findings[0].Verdict != "unverified" || !doc.Interrupted {
+		t.Errorf("verdict %q, interrupted %v; want unverified and interrupted", doc.Findings[0].Verdict, doc.Interrupted)
+	}
+	if !strings.Contains(errb.String(), "1 not reached") {
+		t.Errorf("stderr:\n%s", errb.String())
 	}
 }
