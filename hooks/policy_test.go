@@ -228,3 +228,25 @@ func TestAppendAllow(t *testing.T) {
 		}
 	})
 }
+
+func TestFindRoot(t *testing.T) {
+	r := newRepo(t)
+	r.write("sub/dir/f.txt", "x")
+	r.write("sub/"+ConfigFile, "")
+	plain := t.TempDir()
+	os.WriteFile(filepath.Join(plain, "f.txt"), nil, 0o644)
+	tests := []struct{ name, in, want string }{
+		{"repository root", r.dir, r.dir},
+		{"subdirectory with its own config still uses the repository root", filepath.Join(r.dir, "sub", "dir"), r.dir},
+		{"file", filepath.Join(r.dir, "sub", "dir", "f.txt"), r.dir},
+		{"outside a repository", plain, plain},
+		{"file outside a repository", filepath.Join(plain, "f.txt"), plain},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := FindRoot(tt.in); got != tt.want {
+				t.Errorf("FindRoot(%s) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -130,9 +130,11 @@ func check(ctx context.Context, name string, args []string, o RunOptions) (*scan
 	return &res, action, nil
 }
 
-// FindRoot returns the nearest directory at or above dir that holds .git
-// (a repository's work tree root, also in worktrees and submodules) or
-// .keysweep.toml; dir itself when there is none.
+// FindRoot returns the root of the repository holding dir: the nearest
+// directory at or above it with a .git (directory, or file in worktrees
+// and submodules). Outside a repository it returns dir itself (its parent
+// when dir is a file). That is where .keysweep.toml is read from, and what
+// its path globs are relative to.
 func FindRoot(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -142,7 +144,7 @@ func FindRoot(dir string) string {
 		abs = filepath.Dir(abs)
 	}
 	for d := abs; ; {
-		if exists(filepath.Join(d, ".git")) || exists(filepath.Join(d, ConfigFile)) {
+		if exists(filepath.Join(d, ".git")) {
 			return d
 		}
 		parent := filepath.Dir(d)
