@@ -83,7 +83,7 @@ func (s *scan) attribute(ctx context.Context) {
 		if s.unreach[id] {
 			loc.Path = "(unreachable blob " + s.objs[id].hash.String() + ")"
 		} else {
-			loc.Path = s.objs[id].path // reachable, but no commit could be credited
+			loc.Path = s.pathOf(id) // reachable, but no commit could be credited
 		}
 		a.place(id, loc)
 	}

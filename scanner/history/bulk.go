@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/keysweep/keysweep/scanner"
-	"golang.org/x/sync/errgroup"
 )
 
 // bulkCommit is a commit as the bulk reader parsed it.
@@ -30,16 +29,22 @@ type submodule struct {
 }
 
 // graph is what the bulk reader parsed: every commit of the store and the
-// submodule entries of its trees (the trees' kids go straight into s.objs).
+// submodule entries of its trees. The trees' kids go straight into s.objs,
+// but only subtrees and the blobs in keep: a history's trees hold
+// hundreds of millions of blob entries, and only the blobs that matched
+// (or are noted) need their commits and paths found.
 type graph struct {
 	commits []bulkCommit
 	subs    []submodule
+	keep    map[int32]bool
+	scratch []int32
 }
 
 // runBulk is the full scan with a git binary: from the object listing it
-// numbers every tree and blob, then at once reads all commits and trees
-// (one git process, parsed here) and all blobs (in pack order, in
-// parallel), and finally keeps what the refs reach (everything with
+// numbers every tree and blob, reads and scans all blobs (in pack order, in
+// parallel), then reads all commits and trees (one git process, parsed
+// here, keeping of each tree only its subtrees and the blobs that
+// matched), and finally keeps what the refs reach (everything with
 // AllObjects). No go-git object decoding is on this path: on large
 // histories it was the bottleneck (see bench/history/README.md).
 func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
@@ -65,11 +70,11 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 		}
 	}
 	s.sum.Blobs = len(blobs)
-	g := &graph{}
-	eg, ectx := errgroup.WithContext(ctx)
-	eg.Go(func() error { return s.readGraph(ectx, graphRefs, commitAt, g) })
-	eg.Go(func() error { return s.readGit(ectx, blobs) })
-	if err := eg.Wait(); err != nil {
+	if err := s.readGit(ctx, blobs); err != nil {
+		return err
+	}
+	g := &graph{keep: s.noteworthy()}
+	if err := s.readGraph(ctx, graphRefs, commitAt, g); err != nil {
 		return err
 	}
 	s.link(g, tips)
@@ -117,10 +122,11 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 	return s.batch(ctx, len(refs), hashOf, fn, fail)
 }
 
-// parseTree sets the kids of tree id from its raw entries. Entries naming
-// objects the store lacks are unit errors; gitlinks are kept for notes.
+// parseTree sets the kids of tree id from its raw entries: subtrees and
+// the blobs in g.keep. Entries naming objects the store lacks are unit
+// errors; gitlinks are kept for notes.
 func (s *scan) parseTree(id int32, b []byte, g *graph) error {
-	var kids []int32
+	kids := g.scratch[:0]
 	for len(b) > 0 {
 		sp := bytes.IndexByte(b, ' ')
 		nul := bytes.IndexByte(b, 0)
@@ -141,9 +147,14 @@ func (s *scan) parseTree(id int32, b []byte, g *graph) error {
 			s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("entry %s: %s: %w", name, h, errMissing))
 			continue
 		}
-		kids = append(kids, k)
+		if s.objs[k].tree || g.keep[k] {
+			kids = append(kids, k)
+		}
 	}
-	s.objs[id].kids = kids
+	g.scratch = kids
+	if len(kids) > 0 {
+		s.objs[id].kids = append([]int32(nil), kids...)
+	}
 	return nil
 }
 

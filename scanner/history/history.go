@@ -51,7 +51,7 @@ type Options struct {
 	// larger blobs are streamed and scanned in overlapping windows.
 	MaxBlobBytes int64
 	// MemoryBytes bounds the blob bytes in flight between readers and
-	// scanners (default 256 MiB), and go-git's delta-base caches.
+	// scanners (default 128 MiB), and go-git's delta-base caches.
 	MemoryBytes int64
 	// SkipPath, when not nil, drops the locations of blobs at paths it
 	// returns true for (the blobs are still read, for their other paths).
@@ -74,7 +74,7 @@ type Summary struct {
 	Trees       int               // unique trees read
 	Blobs       int               // unique blobs scanned
 	BlobBytes   int64             // bytes of those blobs
-	Unreachable int               // blobs scanned that no ref reaches (AllObjects)
+	Unreachable int               // blobs with matches that no ref reaches (AllObjects)
 	Messages    int               // commit and tag messages scanned
 	Matched     int               // blobs with at least one match
 	Errors      int               // unit errors recorded in the collector

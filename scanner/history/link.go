@@ -122,23 +122,41 @@ func (s *scan) reach() []bool {
 	return reached
 }
 
-// settleUnreached marks blobs no walked commit reaches: unreachable (kept,
-// AllObjects) or dropped (their matches are not reported; a note says how
-// many held keys).
+// noteworthy returns the blobs whose commits and paths must be found:
+// those that matched, the Git LFS pointers and those that failed.
+func (s *scan) noteworthy() map[int32]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keep := make(map[int32]bool, len(s.matches)+len(s.lfs)+len(s.pending))
+	for _, f := range s.pending {
+		keep[f.id] = true
+	}
+	for id := range s.matches {
+		keep[id] = true
+	}
+	for _, id := range s.lfs {
+		keep[id] = true
+	}
+	return keep
+}
+
+// settleUnreached marks the noteworthy blobs no walked commit reaches:
+// unreachable (kept, AllObjects) or dropped (their matches are not
+// reported; a note says how many held keys).
 func (s *scan) settleUnreached(reached []bool) {
 	hidden := 0
-	for id := range s.objs {
-		if s.objs[id].tree || reached[id] {
+	for id := range s.noteworthy() {
+		if reached[id] {
 			continue
 		}
 		if s.opts.AllObjects {
-			s.unreach[int32(id)] = true
+			s.unreach[id] = true
 			continue
 		}
-		s.dropped[int32(id)] = true
-		if _, ok := s.matches[int32(id)]; ok {
+		s.dropped[id] = true
+		if _, ok := s.matches[id]; ok {
 			hidden++
-			delete(s.matches, int32(id))
+			delete(s.matches, id)
 		}
 	}
 	if hidden > 0 {

@@ -19,7 +19,7 @@ import (
 
 const (
 	defaultMaxBlob = 32 << 20
-	defaultMemory  = 256 << 20
+	defaultMemory  = 128 << 20
 )
 
 // object is one tree or blob of the walked graph. Objects are numbered in
@@ -253,7 +253,11 @@ func (s *scan) summary() Summary {
 			sum.Trees++
 		}
 	}
-	sum.Unreachable = len(s.unreach)
+	for id := range s.unreach {
+		if _, ok := s.matches[id]; ok {
+			sum.Unreachable++
+		}
+	}
 	sum.BlobBytes = s.bytes.Load()
 	return sum
 }
