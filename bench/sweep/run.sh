@@ -31,48 +31,49 @@ trap 'kill $server 2>/dev/null || true' EXIT INT TERM
 while [ ! -s "$work/url" ]; do sleep 0.1; done
 url=$(cat "$work/url")
 
-sweep() { # NAME
-	/usr/bin/time -f '%e %M' -o "$work/$1.time" \
-		"$ks" sweep github --org bench --api-url "$url" --cache-dir "$work/cache" --state "$work/state.db" \
+sweep() { # NAME STATE
+	/usr/bin/time -f '%e %M %U %S' -o "$work/$1.time" \
+		"$ks" sweep github --org bench --api-url "$url" --cache-dir "$work/cache" --state "$work/$2" \
 		--no-verify --no-progress --format json -o "$work/$1.json" 2>"$work/$1.err" || true
 	cat "$work/$1.err" >&2
 }
 field() { sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" "$work/$1.json" | head -1; }
 
-sweep first
+sweep first state.db
 sleep 1.1 # pushes must land after the first sweep's fetches (pushed_at has 1 s precision on GitHub)
 "$work/sweepbench" -root "$work/org" -push 5
-sweep second
-
+sweep second state.db
 # The history scanner alone on the same mirrors (already cloned): a sweep
 # with a fresh state file rescans every object without fetching anything new.
-start=$(date +%s.%N)
-"$ks" sweep github --org bench --api-url "$url" --cache-dir "$work/cache" --state "$work/rescan.db" \
-	--no-verify --no-progress --format json -o "$work/rescan.json" 2>/dev/null || true
-end=$(date +%s.%N)
 rm -f "$work/rescan.db"
+sweep rescan rescan.db 2>/dev/null
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 missing=0
 for k in $(sed -n 's/.*"\(AKIA[A-Z2-7]\{16\}\)".*/\1/p' "$work/org/meta.json"); do
 	grep -q "\"$k\"" "$work/second.json" || { echo "MISSING planted key $k"; missing=$((missing + 1)); }
 done
 
-read -r t1 rss1 <<EOF
+read -r t1 rss1 u1 s1 <<EOF
 $(tail -1 "$work/first.time")
 EOF
-read -r t2 rss2 <<EOF
+read -r t2 rss2 u2 s2 <<EOF
 $(tail -1 "$work/second.time")
+EOF
+read -r h rss3 u3 s3 <<EOF
+$(tail -1 "$work/rescan.time")
 EOF
 b1=$(field first bytes)
 b2=$(field second bytes)
-awk -v t1="$t1" -v t2="$t2" -v r1="$rss1" -v r2="$rss2" -v b1="$b1" -v b2="$b2" -v s="$start" -v e="$end" -v miss="$missing" -v n="$repos" '
+awk -v t1="$t1" -v t2="$t2" -v r1="$rss1" -v r2="$rss2" -v b1="$b1" -v b2="$b2" -v h="$h" -v r3="$rss3" -v miss="$missing" -v n="$repos" \
+	-v c1="$(echo "$u1 + $s1" | bc)" -v c2="$(echo "$u2 + $s2" | bc)" -v c3="$(echo "$u3 + $s3" | bc)" -v load="$load" '
 BEGIN {
-	h = e - s
 	printf "repositories:              %d, %.1f MB scanned by the first sweep\n", n, b1 / 1e6
-	printf "first sweep:               %6.2f s wall, peak RSS %.0f MB, %.1f MB/s\n", t1, r1 / 1024, b1 / 1e6 / t1
-	printf "second sweep (5 pushed):   %6.2f s wall, peak RSS %.0f MB, %.1f kB scanned\n", t2, r2 / 1024, b2 / 1e3
-	printf "second / first:            %.1f%%   (target <= 5%%)\n", 100 * t2 / t1
-	printf "scan only, same mirrors:   %6.2f s wall, %.1f MB/s (history scanner, nothing to clone)\n", h, b1 / 1e6 / h
-	printf "first sweep per byte:      %.2fx the scan-only time (the rest is cloning)\n", h > 0 ? t1 / h : 0
+	printf "first sweep:               %6.2f s wall, %6.2f s CPU, peak RSS %.0f MB, %.1f MB/s wall, %.1f MB/s CPU\n", t1, c1, r1 / 1024, b1 / 1e6 / t1, b1 / 1e6 / c1
+	printf "second sweep (5 pushed):   %6.2f s wall, %6.2f s CPU, peak RSS %.0f MB, %.1f kB scanned\n", t2, c2, r2 / 1024, b2 / 1e3
+	printf "second / first:            %.1f%% wall, %.1f%% CPU   (target <= 5%%)\n", 100 * t2 / t1, 100 * c2 / c1
+	printf "scan only, same mirrors:   %6.2f s wall, %6.2f s CPU, peak RSS %.0f MB, %.1f MB/s wall, %.1f MB/s CPU\n", h, c3, r3 / 1024, b1 / 1e6 / h, b1 / 1e6 / c3
+	printf "first sweep / scan only:   %.2fx wall, %.2fx CPU (the difference is cloning)\n", t1 / h, c1 / c3
 	printf "planted keys missing:      %d\n", miss
+	printf "load average at the end:   %s (other processes share the machine)\n", load
 }'

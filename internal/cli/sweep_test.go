@@ -14,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keysweep/keysweep/internal/awsfake"
 	"github.com/keysweep/keysweep/internal/githubfake"
 	"github.com/keysweep/keysweep/internal/testkeys"
 	"github.com/keysweep/keysweep/report"
 	"github.com/keysweep/keysweep/scanner"
+	"github.com/keysweep/keysweep/store"
 )
 
 // sweepEnv is a local GitHub org plus the paths a sweep needs.
@@ -294,5 +296,66 @@ func TestSweepKilledThenResumed(t *testing.T) {
 	}
 	if again := clones.Load() - before; int(again) > len(all)-len(first.Findings) {
 		t.Errorf("resume fetched %d repositories, only %d were left", again, len(all)-len(first.Findings))
+	}
+}
+
+// Sweeps verify by default, and the store keeps each night's verdict.
+func TestSweepVerifiesByDefaultAndKeepsVerdicts(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	aws := awsfake.New(awsfake.Options{Seed: 8})
+	sts := httptest.NewServer(aws)
+	defer sts.Close()
+	live, err := aws.AddAccessKey("111122223333", "deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newSweepEnv(t, "")
+	e.repo("billing", map[string]string{"settings.py": fmt.Sprintf("KEY = %q\nSECRET = %q\n", live.ID, live.Secret)})
+	dead, deadID := e.creds()
+	e.repo("api", map[string]string{"old.env": dead})
+	e.env["GITHUB_API_URL"] = e.url // instead of --api-url
+	args := []string{"sweep", "github", "--org", "acme", "--sts-endpoint", sts.URL, "--no-progress",
+		"--cache-dir", filepath.Join(e.dir, "cache"), "--state", filepath.Join(e.dir, "state.db"), "--format", "json"}
+	for night := 1; night <= 2; night++ {
+		code, out, errs := e.run(context.Background(), args...)
+		if code != ExitFound {
+			t.Fatalf("night %d: exit %d: %s", night, code, errs)
+		}
+		verdicts := map[string]scanner.Verdict{}
+		for _, f := range readReport(t, out).Findings {
+			verdicts[f.KeyID] = f.Verification.Verdict
+		}
+		if verdicts[live.ID] != scanner.Live || verdicts[deadID] != scanner.Invalid {
+			t.Fatalf("night %d verdicts %v", night, verdicts)
+		}
+		if strings.Contains(out+errs, live.Secret) {
+			t.Fatal("the live secret was printed")
+		}
+	}
+	history := func() []store.VerdictEntry {
+		st, err := store.Open(filepath.Join(e.dir, "state.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		h, err := st.Verdicts(scanner.Fingerprint(live.ID, scanner.Secret(live.Secret)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	if h := history(); len(h) != 2 || h[0].Verdict != scanner.Live || h[1].Verdict != scanner.Live || h[0].ARN == "" {
+		t.Errorf("verdict history %+v; want two live verdicts", h)
+	}
+	if code, _, errs := e.run(context.Background(), append(args, "--no-verify")...); code != ExitFound {
+		t.Errorf("--no-verify exit %d: %s", code, errs)
+	}
+	if h := history(); len(h) != 2 {
+		t.Errorf("--no-verify added verdicts: %d", len(h))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -97,8 +98,9 @@ func setRemote(repo *git.Repository, cloneURL string) error {
 	return nil
 }
 
-// existingCommits keeps the SHAs of tips that are commits in the mirror:
-// a tip recorded by an earlier sweep may have vanished with its cache.
+// existingCommits returns the commits of tips (annotated tags peeled) that
+// exist in the mirror, sorted: a tip recorded by an earlier sweep may have
+// vanished with its cache.
 func existingCommits(dir string, tips map[string]string) []string {
 	repo, err := git.PlainOpen(dir)
 	if err != nil {
@@ -107,14 +109,21 @@ func existingCommits(dir string, tips map[string]string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, sha := range tips {
-		if seen[sha] {
+		h := plumbing.NewHash(sha)
+		if t, err := repo.TagObject(h); err == nil { // annotated tag: exclude its commit
+			if c, err := t.Commit(); err == nil {
+				h = c.Hash
+			}
+		}
+		if seen[h.String()] {
 			continue
 		}
-		seen[sha] = true
-		if _, err := repo.CommitObject(plumbing.NewHash(sha)); err == nil {
-			out = append(out, sha)
+		seen[h.String()] = true
+		if _, err := repo.CommitObject(h); err == nil {
+			out = append(out, h.String())
 		}
 	}
+	sort.Strings(out)
 	return out
 }
 

@@ -395,3 +395,25 @@ func TestGistsAndComments(t *testing.T) {
 		t.Errorf("second sweep re-reported comment keys %v", got)
 	}
 }
+
+func TestExistingCommitsPeelsTagsAndDropsUnknown(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	w := e.repo("acme", githubfake.Repo{Name: "lib"}, map[string]string{"a": "1\n"})
+	sha, _ := w.Git("rev-parse", "HEAD")
+	if _, err := w.Git("tag", "-a", "v1", "-m", "release"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Push("refs/tags/v1"); err != nil {
+		t.Fatal(err)
+	}
+	tagObj, _ := w.Git("rev-parse", "v1")
+	dir := t.TempDir()
+	if _, err := fetchMirror(context.Background(), dir, e.fake.URL+"/acme/lib.git", "", "main"); err != nil {
+		t.Fatal(err)
+	}
+	got := existingCommits(dir, map[string]string{"refs/tags/v1": tagObj, "refs/heads/main": sha,
+		"refs/heads/gone": "0123456789012345678901234567890123456789"})
+	if !reflect.DeepEqual(got, []string{sha}) {
+		t.Errorf("existingCommits = %v, want [%s] (tag %s peeled, unknown dropped)", got, sha, tagObj)
+	}
+}
