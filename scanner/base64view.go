@@ -1,6 +1,9 @@
 package scanner
 
-import "encoding/base64"
+import (
+	"bytes"
+	"encoding/base64"
+)
 
 const (
 	minB64Run  = 16   // shortest base64 run decoded into the view
@@ -19,27 +22,47 @@ const (
 // groups, so the encoded ID shows a C0 character followed by a C1 one
 // every 4 characters at least 6 times in a row ("chain"). Any
 // encoded ID starting in [i, i+20] has a chain element in the 4 bytes
-// [i+20, i+24), so when none of those 4 is on a long enough chain the
-// search skips 21 bytes: on ordinary text it reads about one byte in five.
+// [i+20, i+24) (5 when a wrapped block breaks its line there), so when
+// none of those is on a long enough chain the search skips 21 bytes: on
+// ordinary text it reads about one byte in four. Chains may cross one line
+// break per step, so keys split by base64(1)'s wrapping are seen.
 func (d *Detector) base64Hits(data []byte) []int {
 	cls := &d.cls
 	n := len(data)
 	var hits []int
-	for i := 0; i+24 <= n && len(hits) < maxB64Hits; {
+	for i := 0; i+25 <= n && len(hits) < maxB64Hits; {
 		q := i + 20
+		d4 := data[q : q+5 : q+5]
+		if (cls[d4[0]]|cls[d4[1]]|cls[d4[2]]|cls[d4[3]])&(clC0|clNL) == 0 {
+			i += 21 // the common case: nothing that can start a group here
+			continue
+		}
 		end := -1
-		for k := q; k < q+4; k++ {
+		var seen uint16
+		for k := q; k < q+5; k++ { // 4 bytes, plus one after a line break (wrapped base64)
+			if k == q+4 && seen&clNL == 0 {
+				break
+			}
+			seen |= cls[data[k]]
 			if !chainAt(cls, data, k) {
 				continue
 			}
-			lo, hi := k, k
-			for lo >= 4 && hi-lo < 4*(minChain-1) && chainAt(cls, data, lo-4) {
-				lo -= 4
+			lo, hi, count := k, k, 1
+			for count < minChain {
+				p := chainStep(cls, data, lo, -1)
+				if p < 0 {
+					break
+				}
+				lo, count = p, count+1
 			}
-			for chainAt(cls, data, hi+4) {
-				hi += 4
+			for {
+				p := chainStep(cls, data, hi, +1)
+				if p < 0 {
+					break
+				}
+				hi, count = p, count+1
 			}
-			if (hi-lo)/4+1 >= minChain {
+			if count >= minChain {
 				// one hit per half window along long chains, so a window
 				// around some hit covers every part of the chain
 				for h := lo; h <= hi && len(hits) < maxB64Hits; h += max(d.opts.Window/2, 1) {
@@ -61,6 +84,26 @@ func (d *Detector) base64Hits(data []byte) []int {
 // group of three bytes of a key ID.
 func chainAt(cls *[256]uint16, data []byte, k int) bool {
 	return k+1 < len(data) && cls[data[k]]&clC0 != 0 && cls[data[k+1]]&clC1 != 0
+}
+
+// chainStep returns the chain element 4 characters from k in direction dir
+// (+1 or -1), or 5 or 6 bytes away across a line break (LF or CRLF) inside
+// a wrapped base64 block; -1 when there is none.
+func chainStep(cls *[256]uint16, data []byte, k, dir int) int {
+	if p := k + 4*dir; p >= 0 && chainAt(cls, data, p) {
+		return p
+	}
+	for _, step := range [2]int{5, 6} {
+		p := k + step*dir
+		if p < 0 || p+1 >= len(data) {
+			return -1
+		}
+		a, b := min(k, p), max(k, p)
+		if chainAt(cls, data, p) && bytes.IndexByte(data[a+1:b], '\n') >= 0 {
+			return p
+		}
+	}
+	return -1
 }
 
 // base64Views returns one view made of the windows around the gate hits,
@@ -96,17 +139,15 @@ func (d *Detector) base64Views(data []byte, _ bool) []*view {
 				continue
 			}
 			s := j
-			for j < len(data) && cls[data[j]]&clB64 != 0 {
-				j++
-			}
-			e := j
+			run, e := d.wrappedRun(data, j)
+			j = e
 			for j < len(data) && data[j] == '=' && j-e < 2 {
 				j++
 			}
-			if e-s < minB64Run {
+			if len(run) < minB64Run {
 				continue
 			}
-			if out, ok := decodeB64Text(data[s:e]); ok {
+			if out, ok := decodeB64Text(run); ok {
 				vb.copyRaw(data, copied, s)
 				vb.addDecoded(out, s, j)
 				copied = j
@@ -119,6 +160,46 @@ func (d *Detector) base64Views(data []byte, _ bool) []*view {
 		return nil
 	}
 	return []*view{&vb.v}
+}
+
+// minWrap is the shortest line of a wrapped base64 block (base64(1) wraps
+// at 76 characters, PEM at 64).
+const minWrap = 60
+
+// wrappedRun returns the base64 run starting at s and the offset where it
+// ends. A run whose line is at least minWrap characters long, a multiple of
+// 4 and followed by a line break and more base64 continues on the next
+// line, as base64(1) and PEM wrap it; the returned run then has the line
+// breaks removed (a fresh slice), else it is a slice of data.
+func (d *Detector) wrappedRun(data []byte, s int) ([]byte, int) {
+	cls := &d.cls
+	e := s
+	for e < len(data) && cls[data[e]]&clB64 != 0 {
+		e++
+	}
+	var joined []byte
+	for ls := s; e-ls >= minWrap && (e-ls)%4 == 0; {
+		nl := e
+		if nl < len(data) && data[nl] == '\r' {
+			nl++
+		}
+		if nl >= len(data) || data[nl] != '\n' || nl+1 >= len(data) || cls[data[nl+1]]&clB64 == 0 {
+			break
+		}
+		if joined == nil {
+			joined = append([]byte(nil), data[s:e]...)
+		}
+		ls = nl + 1
+		e = ls
+		for e < len(data) && cls[data[e]]&clB64 != 0 {
+			e++
+		}
+		joined = append(joined, data[ls:e]...)
+	}
+	if joined == nil {
+		return data[s:e], e
+	}
+	return joined, e
 }
 
 // decodeB64Text decodes an unpadded base64 run and accepts it only when the

@@ -221,3 +221,26 @@ func TestScanBlobBase64Gate(t *testing.T) {
 		})
 	}
 }
+
+func TestScanBlobWrappedBase64(t *testing.T) {
+	g := testkeys.New(33)
+	id, sec := g.AccessKeyID(), g.Secret()
+	// the key ID (bytes 45..64) lands across the first line break of the
+	// wrapped encoding (after 76 characters: 57 bytes)
+	creds := strings.Repeat("#", 24) + "\naws_access_key_id = " + id + "\naws_secret_access_key = " + sec + "\n"
+	enc := base64.StdEncoding.EncodeToString([]byte(creds))
+	for _, eol := range []string{"\n", "\r\n"} {
+		var wrapped strings.Builder
+		for i := 0; i < len(enc); i += 76 {
+			wrapped.WriteString(enc[i:min(i+76, len(enc))] + eol)
+		}
+		text := "-----BEGIN CREDS-----" + eol + wrapped.String() + "-----END CREDS-----" + eol
+		ms, err := New(Options{}).ScanBlob("x", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 1 || ms[0].KeyID != id || ms[0].Secret.Reveal() != sec || ms[0].Encoding != "base64" || ms[0].Line < 2 || ms[0].Line > 3 {
+			t.Fatalf("eol %q: got %+v", eol, ms)
+		}
+	}
+}

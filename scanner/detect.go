@@ -66,6 +66,7 @@ const (
 	clHex               // 0-9 a-f A-F
 	clC0                // M N O Q-W: base64 of a byte in A-Z 0-9, first of its group
 	clC1                // D E F T U V j k l z 0 1: the second of such a group
+	clNL                // \n
 )
 
 // Detector finds AWS credentials in bytes. It holds only its policy and
@@ -110,6 +111,9 @@ func New(opts Options) *Detector {
 			}
 		case c == '+' || c == '/':
 			k = clB64
+		}
+		if c == '\n' {
+			k |= clNL
 		}
 		if c >= 'M' && c <= 'W' && c != 'P' {
 			k |= clC0
