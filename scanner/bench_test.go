@@ -110,3 +110,15 @@ func BenchmarkScanBlob(b *testing.B) {
 	}
 	reportCPU(b, c0, len(text))
 }
+
+// BenchmarkScanBlobSmall is the history scanner's case: many small blobs.
+func BenchmarkScanBlobSmall(b *testing.B) {
+	text := sourceText(2, 4<<10)
+	d := New(Options{})
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.ScanBlob("small", text)
+	}
+}
