@@ -37,6 +37,7 @@ const (
 	ReasonExample  = "not verified: AWS documentation example key"
 	ReasonCanary   = "not verified: canary-token account, calling it would alert whoever planted it (--verify-canaries to call anyway)"
 	ReasonNoSecret = "not verified: no secret paired with the key ID"
+	ReasonNoToken  = "not verified: session key (ASIA) without its session token, which STS needs"
 )
 
 // Config sets up a Verifier. Zero fields take the defaults above.
@@ -151,7 +152,9 @@ func (v *Verifier) Close() error { return v.cache.save() }
 // When a candidate other than f.Secret is live it becomes f.Secret, the old
 // secret becomes a candidate, and f.Fingerprint is recomputed. Examples,
 // canaries (unless Config.VerifyCanaries) and findings without a secret are
-// left unverified with a reason in Error. When ctx ends first, f keeps its
+// left unverified with a reason in Error, as are session keys without their
+// token (STS would answer InvalidClientTokenId, which would wrongly read as
+// a dead key). When ctx ends first, f keeps its
 // previous verification and Verify returns it unchanged.
 func (v *Verifier) Verify(ctx context.Context, f *scanner.Finding) scanner.Verification {
 	if reason := v.skipReason(f); reason != "" {
@@ -187,7 +190,9 @@ func (v *Verifier) Verify(ctx context.Context, f *scanner.Finding) scanner.Verif
 			}
 		}
 	}
-	f.Verification = *fallback
+	if fallback != nil {
+		f.Verification = *fallback
+	}
 	return f.Verification
 }
 
@@ -199,6 +204,8 @@ func (v *Verifier) skipReason(f *scanner.Finding) string {
 		return ReasonCanary
 	case f.Secret == "" && !hasSecret(f.Candidates):
 		return ReasonNoSecret
+	case f.SessionToken == "" && scanner.TypeOf(f.KeyID) == scanner.SessionKey:
+		return ReasonNoToken
 	}
 	return ""
 }

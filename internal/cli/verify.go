@@ -155,6 +155,8 @@ func verifySummary(fs []scanner.Finding) string {
 			skipped["example"]++
 		case f.Verification.Error == verify.ReasonNoSecret:
 			skipped["no secret"]++
+		case f.Verification.Error == verify.ReasonNoToken:
+			skipped["no session token"]++
 		default:
 			skipped["not reached"]++
 		}
@@ -171,7 +173,7 @@ func verifySummary(fs []scanner.Finding) string {
 	}
 	if m := len(fs) - n; m > 0 {
 		var why []string
-		for _, k := range []string{"canary", "example", "no secret", "not reached"} {
+		for _, k := range []string{"canary", "example", "no secret", "no session token", "not reached"} {
 			if skipped[k] > 0 {
 				why = append(why, fmt.Sprintf("%d %s", skipped[k], k))
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/keysweep/keysweep/internal/buildinfo"
 	"github.com/keysweep/keysweep/report"
 	"github.com/keysweep/keysweep/scanner"
+	"github.com/keysweep/keysweep/verify"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -214,7 +215,7 @@ func verifyKey(ctx context.Context, opts *VerifyOptions) error {
 	if err := printKeyVerdict(opts.IO.Out, opts.Format, f); err != nil {
 		return err
 	}
-	if f.KeyType == scanner.SessionKey && token == "" && v.Verdict == scanner.Invalid {
+	if v.Error == verify.ReasonNoToken {
 		fmt.Fprintln(opts.IO.Err, "hint: an ASIA session key needs its session token on the second line of stdin")
 	}
 	return verifyExit([]scanner.Finding{f})

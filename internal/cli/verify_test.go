@@ -113,7 +113,7 @@ func TestVerifyKeyID(t *testing.T) {
 		{name: "live session key with its token", stdin: e.sess.Secret + "\n" + e.sess.SessionToken + "\n", args: []string{"--key-id", e.sess.ID, "--sts-endpoint", e.url},
 			wantCode: ExitFound, wantOut: []string{"verdict:     live"}},
 		{name: "session key without its token", stdin: e.sess.Secret, args: []string{"--key-id", e.sess.ID, "--sts-endpoint", e.url},
-			wantCode: ExitClean, wantOut: []string{"verdict:     invalid"}, wantErr: "session token on the second line"},
+			wantCode: ExitClean, wantOut: []string{"verdict:     unverified", "without its session token"}, wantErr: "session token on the second line"},
 		{name: "wrong secret", stdin: e.wrongSecret, args: []string{"--key-id", e.live.ID, "--sts-endpoint", e.url},
 			wantCode: ExitClean, wantOut: []string{"verdict:     wrong-secret"}},
 		{name: "deleted key", stdin: e.gone.Secret, args: []string{"--key-id", e.gone.ID, "--sts-endpoint", e.url},
@@ -418,4 +418,36 @@ func TestScanVerifyInterrupted(t *testing.T) {
 	if !strings.Contains(errb.String(), "1 not reached") {
 		t.Errorf("stderr:\n%s", errb.String())
 	}
+}
+
+func TestVerifyCacheFlag(t *testing.T) {
+	e := newVerifyEnv(t)
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	for i := range 2 {
+		code, out, errs := e.run(t, e.live.Secret, nil, "verify", "--key-id", e.live.ID, "--sts-endpoint", e.url, "--verify-cache")
+		if code != ExitFound || !strings.Contains(out, "verdict:     live") {
+			t.Fatalf("run %d: exit %d\n%s\n%s", i, code, out, errs)
+		}
+	}
+	if n := e.requests.Load(); n != 1 {
+		t.Errorf("requests over two runs = %d, want 1 (the second from the cache)", n)
+	}
+	path := filepath.Join(cache, "keysweep", "verify-cache.json")
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file: %v %v", fi, err)
+	}
+	b, _ := os.ReadFile(path)
+	noSecrets(t, "cache file", string(b), e.live.Secret)
+	if strings.Contains(string(b), e.live.ID) {
+		t.Errorf("cache file names the key ID; it should hold fingerprints only")
+	}
+
+	t.Run("without the flag the cache is not used", func(t *testing.T) {
+		e.run(t, e.live.Secret, nil, "verify", "--key-id", e.live.ID, "--sts-endpoint", e.url)
+		if n := e.requests.Load(); n != 2 {
+			t.Errorf("requests = %d, want 2", n)
+		}
+	})
 }
