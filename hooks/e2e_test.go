@@ -164,7 +164,7 @@ func TestPushEndToEnd(t *testing.T) {
 	r.git("add", ".")
 	r.git("commit", "-q", "--no-verify", "-m", "key")
 	out, err := r.run("git", "push", "origin", "feature")
-	if err == nil || !strings.Contains(out, "push BLOCKED") || !strings.Contains(out, "k.ini:") || !strings.Contains(out, "git push --no-verify") {
+	if err == nil || !strings.Contains(out, "push BLOCKED") || !strings.Contains(out, "k.ini:") || !strings.Contains(out, "in commit ") || !strings.Contains(out, "git push --no-verify") {
 		t.Fatalf("push with a key: %v\n%s", err, out)
 	}
 	if _, err := remote.run("git", "rev-parse", "--verify", "-q", "refs/heads/feature"); err == nil {

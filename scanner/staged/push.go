@@ -156,24 +156,67 @@ func Range(ctx context.Context, det Scanner, col *scanner.Collector, include, ex
 		return err
 	}
 	defer cf.close()
-	var adds []func()
-	err = scanObjects(ctx, cf, det, col, opts.Workers, items, func(i int, ms []scanner.Match) {
-		it := items[i]
-		for _, m := range ms {
-			loc := scanner.Location{Path: it.path, Kind: KindBlob}
-			if it.typ != "blob" {
-				loc = scanner.Location{Commit: it.id, Kind: KindCommit}
-			}
-			adds = append(adds, func() { col.Add(m, loc) })
-		}
-	})
-	for _, add := range adds {
-		add()
+	type hit struct {
+		it item
+		ms []scanner.Match
 	}
+	var hits []hit
+	err = scanObjects(ctx, cf, det, col, opts.Workers, items, func(i int, ms []scanner.Match) {
+		hits = append(hits, hit{items[i], ms})
+	})
 	if err != nil {
 		return err
 	}
-	return cf.close()
+	if err := cf.close(); err != nil {
+		return err
+	}
+	introduced := make(map[string]string) // blob id -> commit
+	for _, h := range hits {
+		if h.it.typ == "blob" {
+			introduced[h.it.id] = ""
+		}
+	}
+	if len(introduced) > 0 {
+		if err := opts.attribute(ctx, rangeArgs, introduced); err != nil {
+			col.Note(fmt.Sprintf("commits that added keys not found: %v", err))
+		}
+	}
+	for _, h := range hits {
+		for _, m := range h.ms {
+			loc := scanner.Location{Path: h.it.path, Kind: KindBlob, Commit: introduced[h.it.id]}
+			if h.it.typ != "blob" {
+				loc = scanner.Location{Commit: h.it.id, Kind: KindCommit}
+			}
+			col.Add(m, loc)
+		}
+	}
+	return nil
+}
+
+// attribute fills blobs (id -> "") with the oldest commit of the range
+// whose changes add each blob, from one `git log --raw` over the range.
+func (o *Options) attribute(ctx context.Context, rangeArgs []string, blobs map[string]string) error {
+	args := append([]string{"log", "-z", "--raw", "--no-abbrev", "--no-renames", "--format=%x01%H"}, rangeArgs...)
+	out, err := o.git(ctx, args...)
+	if err != nil {
+		return err
+	}
+	for _, rec := range strings.Split(string(out), "\x01") {
+		commit, raw, ok := strings.Cut(rec, "\x00")
+		if !ok {
+			continue
+		}
+		changes, err := parseRaw([]byte(strings.TrimLeft(raw, "\n")))
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if _, want := blobs[c.newID]; want {
+				blobs[c.newID] = commit // newest first: the last one seen is the oldest
+			}
+		}
+	}
+	return nil
 }
 
 // parseObjects reads `rev-list --objects` lines: "<id>" for commits and

@@ -89,6 +89,7 @@ func TestPrePush(t *testing.T) {
 	r, k1, k2, k3 := pushFixture(t)
 	head := r.git("rev-parse", "HEAD")
 	main := r.git("rev-parse", "main")
+	addCommit := r.git("rev-parse", "HEAD~1") // "add config" added new.ini
 	z := strings.Repeat("0", 40)
 	det := scanner.New(scanner.Options{})
 	tests := []struct {
@@ -122,6 +123,13 @@ func TestPrePush(t *testing.T) {
 			}
 			if tt.wantFiles > 0 && res.Stats.Files != tt.wantFiles {
 				t.Errorf("scanned %d objects, want %d", res.Stats.Files, tt.wantFiles)
+			}
+			for _, f := range res.Findings {
+				for _, l := range f.Locations {
+					if l.Kind == KindBlob && f.KeyID == k2.id && l.Commit != addCommit {
+						t.Errorf("%s attributed to commit %q, want %s", f.KeyID, l.Commit, addCommit)
+					}
+				}
 			}
 			if tt.ups[0].Deleted() && res.Stats.Files != 0 {
 				t.Errorf("a delete scanned %d objects", res.Stats.Files)
