@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"fmt"
 	"sort"
 )
 
@@ -20,7 +21,7 @@ func (d *Detector) ScanBlob(path string, data []byte) ([]Match, error) {
 	st := &budget{left: d.opts.MaxArchiveSize}
 	ms, err := d.scanUnit(data, 0, st)
 	if err != nil {
-		return ms, errorf("scan %s: %w", path, err)
+		return ms, fmt.Errorf("scan %s: %w", path, err)
 	}
 	return ms, nil
 }

@@ -1,12 +1,7 @@
 package scanner
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // ErrLimit is wrapped by ScanBlob's error when an archive exceeded a size
 // or depth limit (a likely zip bomb): the unit was only partly scanned.
 var ErrLimit = errors.New("archive size limit exceeded")
-
-func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

@@ -58,12 +58,9 @@ func run(out string, total int64, nkeys int, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, 7))
 	pool := linePool(r, 200_000)
 	kg := testkeys.New(seed)
-	// plant keys at evenly spread file indexes
-	nfiles := int(total / (48 << 10))
-	plantAt := map[int]bool{}
-	for i := 0; i < nkeys; i++ {
-		plantAt[(i*nfiles)/max(nkeys, 1)+nfiles/(2*max(nkeys, 1))] = true
-	}
+	// plant key k in the file being written when the tree passes
+	// (k+1/2)/nkeys of its size: evenly spread, never past the end
+	nextPlant := func(k int) int64 { return (2*int64(k) + 1) * total / (2 * int64(max(nkeys, 1))) }
 	var ids []string
 	exts := []string{".go", ".js", ".ts", ".yaml", ".json", ".md", ".py"}
 	var written int64
@@ -86,7 +83,7 @@ func run(out string, total int64, nkeys int, seed uint64) error {
 		want = min(want, total-written)
 		var n int64
 		plantLine := int64(-1)
-		if plantAt[i] {
+		if len(ids) < nkeys && written+want > nextPlant(len(ids)) {
 			plantLine = want / 2
 		}
 		for n < want {
@@ -137,14 +134,24 @@ func linePool(r *rand.Rand, n int) []string {
 		return b
 	}
 	tmpl := []func() string{
-		func() string { return fmt.Sprintf("func (s *%s) %s(ctx context.Context, req *http.Request) error {", id(), id()) },
-		func() string { return fmt.Sprintf("\tif err := s.%s(req.Header.Get(\"Authorization\")); err != nil {", id()) },
+		func() string {
+			return fmt.Sprintf("func (s *%s) %s(ctx context.Context, req *http.Request) error {", id(), id())
+		},
+		func() string {
+			return fmt.Sprintf("\tif err := s.%s(req.Header.Get(\"Authorization\")); err != nil {", id())
+		},
 		func() string { return fmt.Sprintf("\t\treturn fmt.Errorf(\"%s %s: %%w\", err)", id(), id()) },
 		func() string { return fmt.Sprintf("const %s_MAX = %d", strings.ToUpper(id()), r.IntN(1000)) },
-		func() string { return fmt.Sprintf("  image: registry.example.com/app@sha256:%s", hex.EncodeToString(rnd(32))) },
-		func() string { return fmt.Sprintf("  integrity: sha512-%s", base64.StdEncoding.EncodeToString(rnd(64))) },
+		func() string {
+			return fmt.Sprintf("  image: registry.example.com/app@sha256:%s", hex.EncodeToString(rnd(32)))
+		},
+		func() string {
+			return fmt.Sprintf("  integrity: sha512-%s", base64.StdEncoding.EncodeToString(rnd(64)))
+		},
 		func() string { return fmt.Sprintf("export const %s = process.env.AWS_REGION || \"us-east-1\";", id()) },
-		func() string { return fmt.Sprintf("  %q: %q, // AKIA ASIA prefixes", id(), base64.StdEncoding.EncodeToString(rnd(30))) },
+		func() string {
+			return fmt.Sprintf("  %q: %q, // AKIA ASIA prefixes", id(), base64.StdEncoding.EncodeToString(rnd(30)))
+		},
 		func() string { return fmt.Sprintf("  id: %X-%X-%X-%X-%X", rnd(4), rnd(2), rnd(2), rnd(2), rnd(6)) },
 		func() string { return fmt.Sprintf("// %s: see commit %s", id(), hex.EncodeToString(rnd(20))) },
 		func() string { return fmt.Sprintf("def %s(self, %s):  # %s", id(), id(), id()) },
