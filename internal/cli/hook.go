@@ -20,17 +20,17 @@ type hookOptions struct {
 }
 
 func (o *hookOptions) install() hooks.InstallOptions {
-	io := hooks.InstallOptions{Global: o.Global}
+	inst := hooks.InstallOptions{Global: o.Global}
 	if !o.NoCommit {
-		io.Hooks = append(io.Hooks, hooks.PreCommit)
+		inst.Hooks = append(inst.Hooks, hooks.PreCommit)
 	}
 	if o.PrePush {
-		io.Hooks = append(io.Hooks, hooks.PrePush)
+		inst.Hooks = append(inst.Hooks, hooks.PrePush)
 	}
 	if o.PreReceive {
-		io.Hooks = append(io.Hooks, hooks.PreReceive)
+		inst.Hooks = append(inst.Hooks, hooks.PreReceive)
 	}
-	return io
+	return inst
 }
 
 func newHookCmd(streams *IO) *cobra.Command {
@@ -55,11 +55,11 @@ func newHookInstallCmd(streams *IO) *cobra.Command {
 		Short: "Install the pre-commit hook (and --pre-push) in this repository, or --global for all",
 		Args:  argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			io := o.install()
-			if len(io.Hooks) == 0 {
+			inst := o.install()
+			if len(inst.Hooks) == 0 {
 				return usageError("nothing to install: --no-pre-commit needs --pre-push or --pre-receive")
 			}
-			st, err := hooks.Install(cmd.Context(), io)
+			st, err := hooks.Install(cmd.Context(), inst)
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
