@@ -172,7 +172,6 @@ Installed hooks call this (or the faster keysweep-hook binary).`,
 				return errFound
 			}
 			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s hook failed: nothing was checked (see above)", args[0])}
-			return nil
 		},
 	}
 	f := cmd.Flags()
