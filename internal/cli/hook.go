@@ -106,13 +106,24 @@ func newHookStatusCmd(streams *IO) *cobra.Command {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
 			printHookStatus(streams.Out, st)
-			if gst, err := hooks.Inspect(cmd.Context(), hooks.InstallOptions{Hooks: all, Global: true}); err == nil && gst.Dir != st.Dir {
+			gst, err := hooks.Inspect(cmd.Context(), hooks.InstallOptions{Hooks: all, Global: true})
+			if err == nil && gst.Dir != st.Dir && anyOurs(gst) {
 				printHookStatus(streams.Out, gst)
+				fmt.Fprintln(streams.Out, "  (git uses them for every repository without a core.hooksPath of its own)")
 			}
 			return nil
 		},
 	}
 	return cmd
+}
+
+func anyOurs(st *hooks.Status) bool {
+	for _, h := range st.Hooks {
+		if h.Ours {
+			return true
+		}
+	}
+	return false
 }
 
 func printHookStatus(w io.Writer, st *hooks.Status) {
