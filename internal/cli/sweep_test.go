@@ -359,3 +359,36 @@ func TestSweepVerifiesByDefaultAndKeepsVerdicts(t *testing.T) {
 		t.Errorf("--no-verify added verdicts: %d", len(h))
 	}
 }
+
+func TestSweepTokenFile(t *testing.T) {
+	e := newSweepEnv(t, "file-token-123")
+	file, id := e.creds()
+	e.repo("private", map[string]string{"k.env": file})
+	delete(e.env, "GITHUB_TOKEN")
+	tok := filepath.Join(e.dir, "token")
+	os.WriteFile(tok, []byte("file-token-123\n"), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"token file", []string{"--token-file", tok}, ExitFound},
+		{"no token", nil, ExitFailure},
+		{"missing token file", []string{"--token-file", filepath.Join(e.dir, "nope")}, ExitFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := e.sweepArgs(append(tt.args, "--state", filepath.Join(t.TempDir(), "s.db"))...)
+			code, out, errs := e.run(context.Background(), args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errs)
+			}
+			if strings.Contains(out+errs, "file-token-123") {
+				t.Error("the token was printed")
+			}
+			if tt.code == ExitFound && !strings.Contains(out, id) {
+				t.Error("key in the private repository not found")
+			}
+		})
+	}
+}

@@ -90,6 +90,7 @@ func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, pre
 	}
 	sum, err := history.Scan(ctx, history.Options{
 		Path: dir, Repo: r.GetFullName(), Exclude: existingCommits(dir, prev), Workers: s.opts.Workers,
+		MemoryBytes: s.opts.MemoryBytes / int64(s.opts.Concurrency),
 	}, s.det, col)
 	if err != nil {
 		return nil, fmt.Errorf("scan history: %w", err)

@@ -37,6 +37,10 @@ type Options struct {
 
 	Concurrency int // repositories swept at once; default 4
 	Workers     int // history scan workers per repository; default the number of CPUs
+	// MemoryBytes bounds the blob bytes in flight across all repositories
+	// scanned at once (default 256 MiB, shared out by Concurrency), so the
+	// sweep's memory does not grow with the size of the org or its repos.
+	MemoryBytes int64
 
 	IncludeGists    bool // scan the gists of org members and of the users
 	IncludeComments bool // scan issue and pull-request comments
@@ -164,6 +168,9 @@ func newSweeper(opts Options, det *scanner.Detector, state State) *sweeper {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
+	}
+	if opts.MemoryBytes <= 0 {
+		opts.MemoryBytes = 256 << 20
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()
