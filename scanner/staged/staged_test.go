@@ -148,6 +148,27 @@ func TestStaged(t *testing.T) {
 				k2.id: {"side.ini:2:false:staged"},
 			},
 		},
+		{
+			name: "rebase in progress",
+			setup: func(r *repo) string {
+				r.write("f.txt", "base\n")
+				r.commit("base")
+				r.git("checkout", "-q", "-b", "topic")
+				r.write("f.txt", "topic\n")
+				r.commit("topic")
+				r.git("checkout", "-q", "main")
+				r.write("f.txt", "main\n")
+				r.commit("main")
+				r.git("checkout", "-q", "topic")
+				if _, err := r.gitErr("rebase", "-q", "main"); err == nil {
+					r.t.Fatal("rebase should stop on a conflict")
+				}
+				r.write("f.txt", "both\n"+k1.ini())
+				r.git("add", "f.txt")
+				return ""
+			},
+			want: map[string][]string{k1.id: {"f.txt:3:false:staged"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
