@@ -84,6 +84,9 @@ func (s *scan) attribute(ctx context.Context) {
 			loc.Path = "(unreachable blob " + s.objs[id].hash.String() + ")"
 		} else {
 			loc.Path = s.pathOf(id) // reachable, but no commit could be credited
+			if loc.Path == "" {
+				loc.Path = "(blob " + s.objs[id].hash.String() + ")" // e.g. interrupted before the walk
+			}
 		}
 		a.place(id, loc)
 	}

@@ -144,7 +144,11 @@ func (s *scan) parseTree(id int32, b []byte, g *graph) error {
 		}
 		k, ok := s.ids[h]
 		if !ok {
-			s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("entry %s: %s: %w", name, h, errMissing))
+			if s.partial {
+				s.promised++ // a partial clone: the promisor remote has it
+			} else {
+				s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("entry %s: %s: %w", name, h, errMissing))
+			}
 			continue
 		}
 		if s.objs[k].tree || g.keep[k] {

@@ -94,8 +94,8 @@ type blobRef struct {
 	size int64
 }
 
-// order returns the blobs of s.blobs in pack order (as listed), then any
-// the listing missed (a failed listing degrades to walk order).
+// order returns the blobs of s.blobs in pack order, as listed; the ones
+// the store lacks are recorded as missing (or promised, in a partial clone).
 func (l *listing) order(s *scan) []blobRef {
 	es, err := l.wait()
 	if err != nil {
@@ -115,9 +115,16 @@ func (l *listing) order(s *scan) []blobRef {
 			out = append(out, blobRef{id, e.size})
 		}
 	}
+	// Blobs the listing lacks are not asked of git: in a partial clone
+	// that would fetch them from the promisor remote.
 	for _, id := range s.blobs {
-		if want[id] {
-			out = append(out, blobRef{id, -1})
+		if !want[id] {
+			continue
+		}
+		if s.partial {
+			s.promised++
+		} else {
+			s.blobErr(id, errMissing)
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -216,5 +217,42 @@ func TestNoGitBinary(t *testing.T) {
 	}
 	if _, _, err := scanRepo(t, r.dir, Options{Reader: ReaderGit}); err == nil {
 		t.Error("Reader git without a git binary accepted")
+	}
+}
+
+// TestPartialClone scans a blob:none partial clone whose remote is gone:
+// what is present is scanned, what the filter left out is one note, and
+// git is never asked to fetch.
+func TestPartialClone(t *testing.T) {
+	r := newRepo(t)
+	k := keys(2, 61)
+	r.write("old.env", k[0].text())
+	r.commit("old")
+	os.Remove(filepath.Join(r.dir, "old.env"))
+	r.write("new.env", k[1].text())
+	r.commit("new")
+	r.git("config", "uploadpack.allowFilter", "true")
+	clone := filepath.Join(t.TempDir(), "partial")
+	runGit(t, r.dir, 0, "clone", "-q", "--filter=blob:none", "file://"+r.dir, clone)
+	os.RemoveAll(r.dir) // a lazy fetch would now fail loudly
+	for _, reader := range readers() {
+		for _, o := range []Options{{}, {Branch: "main"}} {
+			o.Reader = reader
+			t.Run(reader+"/branch="+o.Branch, func(t *testing.T) {
+				res, _, err := scanRepo(t, clone, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if findingOf(res, k[1].ID) == nil {
+					t.Error("key at HEAD not found")
+				}
+				if reader == ReaderGit && !hasNote(res.Notes, "partial clone") {
+					t.Errorf("notes %q: partial clone not said", res.Notes)
+				}
+				if reader == ReaderGit && len(res.Errors) > 0 {
+					t.Errorf("errors: %+v", res.Errors)
+				}
+			})
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,6 +80,8 @@ type scan struct {
 	roots     []root
 	tags      map[plumbing.Hash]bool // tag objects whose message was scanned
 	shallow   map[plumbing.Hash]bool // shallow boundary commits (their parents are absent)
+	partial   bool                   // a partial clone: objects may be missing by design
+	promised  int                    // tree entries naming objects a partial clone lacks
 	unreach   map[int32]bool         // blobs no ref reaches (AllObjects)
 	blobs     []int32                // blobs to read
 
@@ -185,6 +188,7 @@ func (s *scan) unitName(unit string) string {
 // run does the phases in order: refs, graph, blobs, attribution.
 func (s *scan) run(ctx context.Context) (Summary, error) {
 	s.checkShallow()
+	s.checkPartial()
 	var list *listing
 	if s.gitBin != "" {
 		list = startListing(ctx, s.gitBin, s.opts.Path)
@@ -211,6 +215,7 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 		rerr = s.runWalk(ctx, list, tips, excl)
 	}
 	s.flushBlobErrs()
+	s.notePartial()
 	s.attribute(ctx)
 	s.notes.flush()
 	if rerr == nil {
@@ -260,6 +265,32 @@ func (s *scan) summary() Summary {
 	}
 	sum.BlobBytes = s.bytes.Load()
 	return sum
+}
+
+// checkPartial notes a partial clone (a pack marked .promisor): objects
+// its filter left on the server are counted in one note, not as errors.
+func (s *scan) checkPartial() {
+	fs, ok := s.storageFS()
+	if !ok {
+		return
+	}
+	fis, err := fs.ReadDir("objects/pack")
+	if err != nil {
+		return
+	}
+	for _, fi := range fis {
+		if strings.HasSuffix(fi.Name(), ".promisor") {
+			s.partial = true
+			return
+		}
+	}
+}
+
+// notePartial reports what a partial clone lacked.
+func (s *scan) notePartial() {
+	if s.promised > 0 {
+		s.notes.add("partial", fmt.Sprintf("partial clone: %d tree entries name objects left on the promisor remote; they are not present and were not scanned", s.promised))
+	}
 }
 
 func (s *scan) checkShallow() {
