@@ -72,6 +72,9 @@ func newClient(cfg Config) (*sts.Client, error) {
 	}
 	base.Credentials = nil
 	base.Region = region
+	if cfg.Region != "" {
+		base.Region = cfg.Region
+	}
 	base.ClientLogMode = 0 // never log requests or signing material
 	retryer := retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = cfg.MaxAttempts

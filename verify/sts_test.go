@@ -64,20 +64,22 @@ func TestEndpointChoice(t *testing.T) {
 		endpoint  string
 		user      *aws.Config
 		want      string
+		region    string
 	}{
-		{"aws", "aws", "", nil, "sts.us-east-1.amazonaws.com"},
-		{"default partition", "", "", nil, "sts.us-east-1.amazonaws.com"},
-		{"aws-cn", "aws-cn", "", nil, "sts.cn-north-1.amazonaws.com.cn"},
-		{"aws-us-gov", "aws-us-gov", "", nil, "sts.us-gov-west-1.amazonaws.com"},
-		{"user configuration", "aws", "", &user, "sts.internal.example:8443"},
-		{"flag beats configuration", "aws", "http://127.0.0.1:9", &user, "127.0.0.1:9"},
+		{"aws", "aws", "", nil, "sts.us-east-1.amazonaws.com", ""},
+		{"default partition", "", "", nil, "sts.us-east-1.amazonaws.com", ""},
+		{"aws-cn", "aws-cn", "", nil, "sts.cn-north-1.amazonaws.com.cn", ""},
+		{"aws-us-gov", "aws-us-gov", "", nil, "sts.us-gov-west-1.amazonaws.com", ""},
+		{"user configuration", "aws", "", &user, "sts.internal.example:8443", ""},
+		{"flag beats configuration", "aws", "http://127.0.0.1:9", &user, "127.0.0.1:9", ""},
+		{"signing region", "aws", "", nil, "sts.eu-west-3.amazonaws.com", "eu-west-3"},
 	}
 	g := testkeys.New(30)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &hostRecorder{}
 			cfg := fastConfig(tt.endpoint)
-			cfg.Partition, cfg.UserConfig, cfg.HTTPClient, cfg.MaxAttempts = tt.partition, tt.user, rec, 1
+			cfg.Partition, cfg.Region, cfg.UserConfig, cfg.HTTPClient, cfg.MaxAttempts = tt.partition, tt.region, tt.user, rec, 1
 			v := newVerifier(t, cfg)
 			f := finding(g.AccessKeyID(), g.Secret())
 			if got := v.Verify(context.Background(), &f); got.Verdict != scanner.VerifyError {

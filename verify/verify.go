@@ -45,6 +45,9 @@ type Config struct {
 	// Partition is "aws" (default), "aws-cn" or "aws-us-gov"; it picks the
 	// region and so the default endpoint.
 	Partition string
+	// Region, when set, is the signing region instead of the partition's
+	// (needed with a regional or VPC endpoint of another region).
+	Region string
 	// Endpoint, when set, is the STS endpoint URL (--sts-endpoint). It wins
 	// over the user's configuration.
 	Endpoint string
@@ -56,7 +59,7 @@ type Config struct {
 	HTTPClient aws.HTTPClient
 
 	Concurrency int           // parallel calls in VerifyAll
-	Rate        float64       // calls per second across the Verifier; < 0: unlimited
+	Rate        float64       // GetCallerIdentity calls per second across the Verifier (SDK retry attempts not counted); 0: DefaultRate; < 0: unlimited
 	Timeout     time.Duration // per GetCallerIdentity call, SDK retries included
 	MaxAttempts int           // SDK attempts per call (throttling, 5xx, network)
 	MaxBackoff  time.Duration // longest pause between SDK attempts; 0: SDK default

@@ -19,6 +19,7 @@ type verifyFlags struct {
 	Enabled     bool          // --verify (not registered by `keysweep verify`)
 	Endpoint    string        // --sts-endpoint
 	Partition   string        // --partition
+	Region      string        // --sts-region
 	Concurrency int           // --verify-concurrency
 	Rate        float64       // --verify-rate, calls per second; 0 unlimited
 	Timeout     time.Duration // --verify-timeout
@@ -37,6 +38,7 @@ func addVerifyFlags(fs *pflag.FlagSet, v *verifyFlags) {
 func addVerifyOptions(fs *pflag.FlagSet, v *verifyFlags) {
 	fs.StringVar(&v.Endpoint, "sts-endpoint", "", "STS endpoint `URL` (default: AWS_ENDPOINT_URL_STS, your AWS config, or the partition's)")
 	fs.StringVar(&v.Partition, "partition", "aws", "AWS partition of the keys: aws, aws-cn or aws-us-gov")
+	fs.StringVar(&v.Region, "sts-region", "", "signing `REGION` of the STS endpoint (default: the partition's; set it for a regional or VPC endpoint)")
 	fs.IntVar(&v.Concurrency, "verify-concurrency", verify.DefaultConcurrency, "STS calls in parallel")
 	fs.Float64Var(&v.Rate, "verify-rate", verify.DefaultRate, "STS calls per second at most (0: no limit)")
 	fs.DurationVar(&v.Timeout, "verify-timeout", verify.DefaultTimeout, "timeout of each STS call, retries included")
@@ -62,6 +64,7 @@ func verifyConfig(ctx context.Context, streams *IO, v *verifyFlags) (verify.Conf
 	}
 	cfg := verify.Config{
 		Partition:      v.Partition,
+		Region:         v.Region,
 		Endpoint:       v.Endpoint,
 		Concurrency:    v.Concurrency,
 		Rate:           v.Rate,
