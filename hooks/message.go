@@ -98,7 +98,8 @@ func writeBlocked(w io.Writer, blocked []scanner.Finding, action string) {
 	fmt.Fprintf(w, "     (~/.aws/credentials, AWS_PROFILE) or from the environment (AWS_ACCESS_KEY_ID,\n")
 	fmt.Fprintf(w, "     AWS_SECRET_ACCESS_KEY), never from the source.\n")
 	if verb == "commit" {
-		fmt.Fprintf(w, "  2. Unstage it: git restore --staged <file>   (or: git reset <file>)\n")
+		files := stagedFiles(blocked)
+		fmt.Fprintf(w, "  2. Unstage it: git restore --staged %s   (or: git reset %s)\n", files, files)
 	} else {
 		fmt.Fprintf(w, "  2. Take it out of the unpushed commits: git rebase -i, edit, git commit --amend\n")
 	}
@@ -175,4 +176,23 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// stagedFiles is the blocked findings' paths for a shell command line, or
+// "<file>" when there are none.
+func stagedFiles(blocked []scanner.Finding) string {
+	var paths []string
+	seen := map[string]bool{}
+	for _, f := range blocked {
+		for _, l := range f.Locations {
+			if l.Path != "" && !l.InHead && !seen[l.Path] {
+				seen[l.Path] = true
+				paths = append(paths, shellQuote(l.Path))
+			}
+		}
+	}
+	if len(paths) == 0 {
+		return "<file>"
+	}
+	return strings.Join(paths, " ")
 }
