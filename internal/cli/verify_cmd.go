@@ -95,7 +95,7 @@ func verifyReport(ctx context.Context, opts *VerifyOptions) error {
 	hint := "scan again with --verify, or write the report with --format json --show-secrets -o FILE (mode 0600) and verify that file"
 	if len(todo) == 0 && len(missing) > 0 {
 		return &ExitError{Code: ExitFailure,
-			Err:  fmt.Errorf("%s carries no secrets: none of its %d keys can be verified", opts.Report, len(missing)),
+			Err:  fmt.Errorf("%s carries no secrets, so its %s can't be verified", opts.Report, plural(len(missing), "key", "keys")),
 			Hint: hint}
 	}
 	if len(missing) > 0 {

@@ -283,7 +283,7 @@ func TestVerifyReportUnverifiable(t *testing.T) {
 	tests := []struct {
 		name, path, wantErr, wantHint string
 	}{
-		{"report without secrets", redacted, "carries no secrets: none of its 2 keys", "--show-secrets"},
+		{"report without secrets", redacted, "carries no secrets, so its 2 keys can't be verified", "--show-secrets"},
 		{"corrupt report", corrupt, "read report", "JSON report"},
 		{"missing report", filepath.Join(t.TempDir(), "nope.json"), "no such file", ""},
 	}
