@@ -451,3 +451,42 @@ func TestVerifyCacheFlag(t *testing.T) {
 		}
 	})
 }
+
+// Calling a canary-token key alerts whoever planted it: never without
+// --verify-canaries, in either mode.
+func TestVerifyCanary(t *testing.T) {
+	e := newVerifyEnv(t)
+	g := testkeys.New(40)
+	id, secret := g.KeyID("AKIA", 717712589309), g.Secret() // a canarytokens.org account
+	if _, err := e.fake.PutAccessKey("717712589309", "canary", id, secret); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "creds"), []byte(fmt.Sprintf("aws_access_key_id=%s\naws_secret_access_key=%s\n", id, secret)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		stdin     string
+		args      []string
+		wantOut   string
+		wantErr   string
+		wantCalls int64
+	}{
+		{name: "key ID", stdin: secret, args: []string{"verify", "--key-id", id}, wantOut: "canary-token account"},
+		{name: "key ID with --verify-canaries", stdin: secret, args: []string{"verify", "--key-id", id, "--verify-canaries"}, wantOut: "verdict:     live", wantCalls: 1},
+		{name: "scan", args: []string{"scan", "--no-git", "--no-progress", "--verify", "-f", "json", dir}, wantOut: `"verdict": "unverified"`, wantErr: "1 not verified (1 canary)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.requests.Load()
+			_, out, errs := e.run(t, tt.stdin, nil, append(tt.args, "--sts-endpoint", e.url)...)
+			if !strings.Contains(out, tt.wantOut) || !strings.Contains(errs, tt.wantErr) {
+				t.Errorf("stdout lacks %q or stderr lacks %q:\n%s\n%s", tt.wantOut, tt.wantErr, out, errs)
+			}
+			if n := e.requests.Load() - before; n != tt.wantCalls {
+				t.Errorf("requests = %d, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}
