@@ -490,3 +490,19 @@ func TestVerifyCanary(t *testing.T) {
 		})
 	}
 }
+
+// A session key found with its token in a file verifies live through scan.
+func TestScanVerifySessionKey(t *testing.T) {
+	e := newVerifyEnv(t)
+	dir := t.TempDir()
+	body := fmt.Sprintf("export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\nexport AWS_SESSION_TOKEN=%s\n", e.sess.ID, e.sess.Secret, e.sess.SessionToken)
+	if err := os.WriteFile(filepath.Join(dir, "session.sh"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := e.run(t, "", nil, "scan", "--no-git", "--no-progress", "--verify", "--sts-endpoint", e.url, "-f", "json", dir)
+	if code != ExitFound || !strings.Contains(out, `"verdict": "live"`) || !strings.Contains(out, `"session_token_present": true`) {
+		t.Fatalf("exit %d, want a live session key\n%s\n%s", code, out, errs)
+	}
+	noSecrets(t, "stdout", out, e.sess.Secret, e.sess.SessionToken)
+	noSecrets(t, "stderr", errs, e.sess.Secret, e.sess.SessionToken)
+}
