@@ -74,6 +74,10 @@ func runVerify(ctx context.Context, opts *VerifyOptions) error {
 // verifyReport verifies the findings of opts.Report that carry a secret
 // and writes the report back.
 func verifyReport(ctx context.Context, opts *VerifyOptions) error {
+	ver, err := newVerifier(ctx, opts.IO, &opts.Verify) // bad flags fail before any reading
+	if err != nil {
+		return err
+	}
 	b, err := os.ReadFile(opts.Report)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("read report: %w", err)}
@@ -101,10 +105,6 @@ func verifyReport(ctx context.Context, opts *VerifyOptions) error {
 	if len(missing) > 0 {
 		fmt.Fprintf(opts.IO.Err, "keysweep: %s without a secret in the report, left as they were: %s\nhint: %s\n",
 			plural(len(missing), "key", "keys"), strings.Join(missing, ", "), hint)
-	}
-	ver, err := newVerifier(ctx, opts.IO, &opts.Verify)
-	if err != nil {
-		return err
 	}
 	sub := make([]scanner.Finding, len(todo))
 	for j, i := range todo {

@@ -42,6 +42,10 @@ func verifyKey(ctx context.Context, opts *VerifyOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return usageError("unknown --format %q for --key-id (want text or json)", opts.Format)
 	}
+	ver, err := newVerifier(ctx, opts.IO, &opts.Verify) // bad flags fail before the prompt
+	if err != nil {
+		return err
+	}
 	secret, token, err := readKeySecrets(opts.IO, opts.KeyID)
 	if err != nil {
 		return err
@@ -50,10 +54,6 @@ func verifyKey(ctx context.Context, opts *VerifyOptions) error {
 		Fingerprint: scanner.Fingerprint(opts.KeyID, secret)}
 	f.AccountID, _ = scanner.AccountID(opts.KeyID)
 	f.Canary = scanner.IsCanary(f.AccountID)
-	ver, err := newVerifier(ctx, opts.IO, &opts.Verify)
-	if err != nil {
-		return err
-	}
 	v := ver.Verify(ctx, &f)
 	if cerr := ver.Close(); cerr != nil {
 		fmt.Fprintf(opts.IO.Err, "keysweep: %v\n", cerr)
