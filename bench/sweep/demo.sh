@@ -13,7 +13,7 @@ mkdir -p "$work"
 "$work/sweepbench" -root "$work/org" -serve -urlfile "$work/url" 2>"$work/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT INT TERM
-while [ "$(wc -l <"$work/url" 2>/dev/null || echo 0)" -lt 2 ]; do sleep 0.1; done
+while [ "$(cat "$work/url" 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.1; done
 gh=$(sed -n 1p "$work/url")
 sts=$(sed -n 2p "$work/url")
 ks() { "$work/keysweep" "$@"; }

@@ -125,6 +125,11 @@ func fastImport(dir, name string, c class, pool []byte, planted string) (int64, 
 	if err := cmd.Wait(); err != nil {
 		return 0, fmt.Errorf("git fast-import: %w", err)
 	}
+	// Pack with deltas and a bitmap, as GitHub keeps its repositories, so
+	// serving a clone reuses the pack instead of recompressing it.
+	if out, err := exec.Command("git", "-C", dir, "repack", "-q", "-a", "-d", "-b", "-f", "--window=10").CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("git repack: %w: %s", err, out)
+	}
 	return total, nil
 }
 

@@ -136,6 +136,7 @@ func (f *Fake) repoJSON(r *http.Request, ownerName string, rp Repo) map[string]a
 		"html_url":       base + "/" + ownerName + "/" + rp.Name,
 		"clone_url":      base + "/" + ownerName + "/" + rp.Name + ".git",
 		"pushed_at":      pushed.Format(time.RFC3339Nano),
+		"size":           sizeKB(f.RepoDir(ownerName, rp.Name)),
 	}
 }
 

@@ -262,4 +262,16 @@ func pushedAt(dir string) time.Time {
 	return t.UTC()
 }
 
+// sizeKB is the repository's size as GitHub reports it: kilobytes on disk.
+func sizeKB(dir string) int64 {
+	var n int64
+	filepath.Walk(filepath.Join(dir, "objects"), func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return (n + 1023) >> 10
+}
+
 func (f *Fake) String() string { return fmt.Sprintf("githubfake(%s)", f.URL) }

@@ -68,10 +68,8 @@ func fetchMirror(ctx context.Context, dir, cloneURL, token, defaultBranch string
 	case errors.Is(err, git.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository):
 		return true, nil
-	case errors.Is(err, transport.ErrRepositoryNotFound):
-		return false, fmt.Errorf("fetch: repository not found (deleted, renamed or no access): %w", err)
 	case err != nil:
-		return false, fmt.Errorf("fetch: %w", err)
+		return false, fetchError(err)
 	}
 	if defaultBranch != "" {
 		head := plumbing.NewSymbolicReference(plumbing.HEAD, plumbing.NewBranchReferenceName(defaultBranch))
@@ -80,6 +78,27 @@ func fetchMirror(ctx context.Context, dir, cloneURL, token, defaultBranch string
 		}
 	}
 	return false, nil
+}
+
+// fetchError says in a few words why a fetch failed: a deleted or hidden
+// repository, a bad token, a legal block (451), another HTTP status.
+func fetchError(err error) error {
+	var ue *plumbing.UnexpectedError
+	var he *githttp.Err
+	switch {
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return fmt.Errorf("fetch: repository not found (deleted, renamed or no access): %w", transport.ErrRepositoryNotFound)
+	case errors.Is(err, transport.ErrAuthenticationRequired):
+		return fmt.Errorf("fetch: authentication required (set GITHUB_TOKEN or --token-file): %w", transport.ErrAuthenticationRequired)
+	case errors.Is(err, transport.ErrAuthorizationFailed):
+		return fmt.Errorf("fetch: access denied to the token: %w", transport.ErrAuthorizationFailed)
+	case errors.As(err, &ue) && errors.As(ue.Err, &he):
+		if he.StatusCode() == 451 {
+			return fmt.Errorf("fetch: unavailable for legal reasons (HTTP 451): %w", he)
+		}
+		return fmt.Errorf("fetch: HTTP %d: %w", he.StatusCode(), he)
+	}
+	return fmt.Errorf("fetch: %w", err)
 }
 
 func setRemote(repo *git.Repository, cloneURL string) error {

@@ -84,7 +84,18 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 // scanGit fetches the mirror and scans its new objects. tips is nil when
 // the repository is empty (nothing to scan).
 func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, prev map[string]string, col *scanner.Collector) (map[string]string, error) {
+	// A first clone holds memory in proportion to the repository (go-git
+	// indexes the pack it receives): clones share a budget by the size the
+	// API reports, so a few huge repositories are not cloned at once.
+	weight := int64(1)
+	if !exists(dir) {
+		weight = min(max(int64(r.GetSize())<<10, 1), s.opts.CloneBytes)
+	}
+	if err := s.clones.Acquire(ctx, weight); err != nil {
+		return nil, err
+	}
 	empty, err := fetchMirror(ctx, dir, r.GetCloneURL(), s.opts.Token, r.GetDefaultBranch())
+	s.clones.Release(weight)
 	if err != nil || empty {
 		return nil, err
 	}

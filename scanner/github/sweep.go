@@ -21,6 +21,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/keysweep/keysweep/scanner"
 )
@@ -41,6 +42,10 @@ type Options struct {
 	// scanned at once (default 256 MiB, shared out by Concurrency), so the
 	// sweep's memory does not grow with the size of the org or its repos.
 	MemoryBytes int64
+	// CloneBytes bounds the size (as the API reports it) of the
+	// repositories being cloned for the first time at once; default 128 MiB.
+	// A larger repository is cloned alone.
+	CloneBytes int64
 
 	IncludeGists    bool // scan the gists of org members and of the users
 	IncludeComments bool // scan issue and pull-request comments
@@ -157,6 +162,7 @@ type sweeper struct {
 	api       *api
 	progress  *Progress
 	commitErr atomic.Pointer[error] // first failure to persist a unit
+	clones    *semaphore.Weighted   // CloneBytes, shared by first clones
 }
 
 func newSweeper(opts Options, det *scanner.Detector, state State) *sweeper {
@@ -168,6 +174,9 @@ func newSweeper(opts Options, det *scanner.Detector, state State) *sweeper {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
+	}
+	if opts.CloneBytes <= 0 {
+		opts.CloneBytes = 128 << 20
 	}
 	if opts.MemoryBytes <= 0 {
 		opts.MemoryBytes = 256 << 20
@@ -184,7 +193,8 @@ func newSweeper(opts Options, det *scanner.Detector, state State) *sweeper {
 	if opts.Progress == nil {
 		opts.Progress = &Progress{}
 	}
-	s := &sweeper{opts: opts, det: det, state: state, progress: opts.Progress}
+	s := &sweeper{opts: opts, det: det, state: state, progress: opts.Progress,
+		clones: semaphore.NewWeighted(opts.CloneBytes)}
 	s.api = &api{httpClient: opts.HTTPClient, baseURL: opts.APIURL, token: opts.Token, now: opts.Now,
 		sleep: opts.Sleep, maxRetries: opts.MaxRetries, onWait: func(d time.Duration, why string) {
 			s.progress.Waits.Add(1)

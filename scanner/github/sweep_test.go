@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,7 +237,7 @@ func TestPerRepoErrorsDoNotStopTheSweep(t *testing.T) {
 		t.Errorf("owner errors %+v", sum.Errors)
 	}
 	for _, tt := range []struct{ repo, want string }{
-		{"acme/b-deleted", "not found"}, {"acme/c-blocked", "451"}, {"acme/a-ok", ""},
+		{"acme/b-deleted", "repository not found"}, {"acme/c-blocked", "unavailable for legal reasons (HTTP 451)"}, {"acme/a-ok", ""},
 	} {
 		u, ok := st.unit(tt.repo)
 		if !ok || (tt.want == "") != (u.State.Err == "") || !strings.Contains(u.State.Err, tt.want) {
@@ -415,5 +417,40 @@ func TestExistingCommitsPeelsTagsAndDropsUnknown(t *testing.T) {
 		"refs/heads/gone": "0123456789012345678901234567890123456789"})
 	if !reflect.DeepEqual(got, []string{sha}) {
 		t.Errorf("existingCommits = %v, want [%s] (tag %s peeled, unknown dropped)", got, sha, tagObj)
+	}
+}
+
+func TestCloneBudgetSerialisesBigClones(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	for i := range 4 {
+		e.repo("acme", githubfake.Repo{Name: fmt.Sprintf("big%d", i)}, map[string]string{"blob": strings.Repeat(fmt.Sprintf("line %d\n", i), 20000)})
+	}
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
+			e.fake.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // let others overlap if they may
+		e.fake.ServeHTTP(w, r)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	o := e.opts("acme")
+	o.APIURL, o.Concurrency, o.CloneBytes = srv.URL, 4, 1
+	st := newMemState()
+	e.sweep(context.Background(), o, st)
+	if peak != 1 {
+		t.Errorf("%d clones at once with a budget smaller than one repository, want 1", peak)
+	}
+	if len(st.units) != 4 {
+		t.Errorf("%d repositories swept", len(st.units))
 	}
 }
