@@ -52,6 +52,9 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 	var blobs []blobRef
 	var tags []plumbing.Hash
 	commitAt := make(map[int32]plumbing.Hash) // graphRefs index → commit hash
+	s.objs = make([]node, 0, len(es))
+	s.ids = make(map[plumbing.Hash]int32, len(es))
+	s.freshStorage()
 	for _, e := range es {
 		switch e.typ {
 		case plumbing.TreeObject:
@@ -69,6 +72,7 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 			tags = append(tags, e.hash)
 		}
 	}
+	es = nil // numbered: the listing may go
 	s.sum.Blobs = len(blobs)
 	if err := s.readGit(ctx, blobs); err != nil {
 		return err
@@ -182,7 +186,8 @@ func (s *scan) parseCommit(h plumbing.Hash, b []byte) (bulkCommit, error) {
 		case "parent":
 			c.parents = append(c.parents, plumbing.NewHash(string(val)))
 		case "author":
-			c.author, c.email, c.when = parseSignature(val)
+			name, email, when := parseSignature(val, s.zones)
+			c.author, c.email, c.when = s.intern(name), s.intern(email), when
 		}
 	}
 	ms, err := scanBytes(s.det, "", b)
@@ -193,15 +198,16 @@ func (s *scan) parseCommit(h plumbing.Hash, b []byte) (bulkCommit, error) {
 	return c, nil
 }
 
-// parseSignature splits "Name <email> 1700000000 +0100".
-func parseSignature(b []byte) (name, email string, when time.Time) {
+// parseSignature splits "Name <email> 1700000000 +0100"; zones caches
+// the time zones made (one per distinct offset, not one per commit).
+func parseSignature(b []byte, zones map[string]*time.Location) (name, email []byte, when time.Time) {
 	lt := bytes.IndexByte(b, '<')
 	gt := bytes.LastIndexByte(b, '>')
 	if lt < 0 || gt < lt {
-		return string(bytes.TrimSpace(b)), "", time.Time{}
+		return bytes.TrimSpace(b), nil, time.Time{}
 	}
-	name = string(bytes.TrimSpace(b[:lt]))
-	email = string(b[lt+1 : gt])
+	name = bytes.TrimSpace(b[:lt])
+	email = b[lt+1 : gt]
 	f := bytes.Fields(b[gt+1:])
 	if len(f) >= 1 {
 		if sec, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
@@ -212,7 +218,12 @@ func parseSignature(b []byte) (name, email string, when time.Time) {
 					if f[1][0] == '-' {
 						off = -off
 					}
-					when = when.In(time.FixedZone(string(f[1]), off))
+					z, ok := zones[string(f[1])]
+					if !ok {
+						z = time.FixedZone(string(f[1]), off)
+						zones[string(f[1])] = z
+					}
+					when = when.In(z)
 				}
 			}
 		}

@@ -51,7 +51,7 @@ type Options struct {
 	// larger blobs are streamed and scanned in overlapping windows.
 	MaxBlobBytes int64
 	// MemoryBytes bounds the blob bytes in flight between readers and
-	// scanners (default 128 MiB), and go-git's delta-base caches.
+	// scanners (default 64 MiB), and go-git's delta-base caches.
 	MemoryBytes int64
 	// SkipPath, when not nil, drops the locations of blobs at paths it
 	// returns true for (the blobs are still read, for their other paths).

@@ -20,7 +20,7 @@ import (
 
 const (
 	defaultMaxBlob = 32 << 20
-	defaultMemory  = 128 << 20
+	defaultMemory  = 64 << 20
 )
 
 // object is one tree or blob of the walked graph. Objects are numbered in
@@ -75,15 +75,18 @@ type scan struct {
 	commits   []commitNode
 	commitIdx map[plumbing.Hash]int32
 	exclC     map[plumbing.Hash]struct{} // excluded commits
+	inc       map[plumbing.Hash]bool     // when not nil: the only commits to walk (git rev-list)
 	exclO     map[plumbing.Hash]struct{} // trees and blobs reachable from boundary commits
 	rootTips  []rootTip
 	roots     []root
 	tags      map[plumbing.Hash]bool // tag objects whose message was scanned
 	shallow   map[plumbing.Hash]bool // shallow boundary commits (their parents are absent)
 	partial   bool                   // a partial clone: objects may be missing by design
-	promised  int                    // tree entries naming objects a partial clone lacks
-	unreach   map[int32]bool         // blobs no ref reaches (AllObjects)
-	blobs     []int32                // blobs to read
+	names     map[string]string      // interned author names and emails
+	zones     map[string]*time.Location
+	promised  int            // tree entries naming objects a partial clone lacks
+	unreach   map[int32]bool // blobs no ref reaches (AllObjects)
+	blobs     []int32        // blobs to read
 
 	mu      sync.Mutex
 	matches map[int32][]scanner.Match
@@ -128,6 +131,8 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 		tags:      make(map[plumbing.Hash]bool),
 		dropped:   make(map[int32]bool),
 		shallow:   make(map[plumbing.Hash]bool),
+		names:     make(map[string]string),
+		zones:     make(map[string]*time.Location),
 		matches:   make(map[int32][]scanner.Match),
 	}
 	s.sum.Tips = make(map[string]string)
@@ -162,6 +167,18 @@ func keepOpen(repo *git.Repository, cacheBytes int64) (*git.Repository, error) {
 	kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(cache.FileSize(cacheBytes)),
 		filesystem.Options{KeepDescriptors: true})
 	return git.Open(kept, nil)
+}
+
+// freshStorage drops go-git's storage (and the pack indexes it loaded to
+// resolve the refs) for a new one that loads them again only if asked.
+// Only before the walk: objects numbered so far stay valid.
+func (s *scan) freshStorage() {
+	repo, err := keepOpen(s.repo, s.opts.MemoryBytes/4)
+	if err != nil || repo == s.repo {
+		return
+	}
+	s.close()
+	s.repo, s.st = repo, repo.Storer
 }
 
 func (s *scan) close() {
@@ -203,6 +220,7 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 	var rerr error
 	if list != nil && len(excl) == 0 && s.opts.Branch == "" {
 		es, lerr := list.wait()
+		list.entries = nil // runBulk owns es and lets it go once numbered
 		if lerr == nil {
 			rerr = s.runBulk(ctx, es, tips)
 		} else {
@@ -303,4 +321,15 @@ func (s *scan) checkShallow() {
 		s.shallow[h] = true
 	}
 	s.notes.add("shallow", fmt.Sprintf("shallow clone: history stops at %d boundary commit(s); scanned what is present (keys in older history cannot be seen — fetch with --unshallow to scan it)", len(sh)))
+}
+
+// intern returns one shared copy of b's text (authors repeat across
+// hundreds of thousands of commits). Not for concurrent use.
+func (s *scan) intern(b []byte) string {
+	if v, ok := s.names[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	s.names[v] = v
+	return v
 }

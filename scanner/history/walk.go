@@ -15,8 +15,20 @@ import (
 // boundary (excluded parents of walked commits) are skipped, as
 // `git rev-list A..B` does.
 func (s *scan) walkAll(ctx context.Context, tips []tip, excl []plumbing.Hash) error {
-	if err := s.markExcludedCommits(ctx, excl); err != nil {
-		return err
+	if len(excl) > 0 && s.gitBin != "" {
+		// git answers "which commits are new" from its commit-graph
+		// without reading the excluded history (a push to a big repo).
+		inc, err := s.revList(ctx, tips, excl)
+		if err == nil {
+			s.inc = inc
+		} else if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if s.inc == nil {
+		if err := s.markExcludedCommits(ctx, excl); err != nil {
+			return err
+		}
 	}
 	var stack []plumbing.Hash
 	for _, t := range tips {
@@ -62,7 +74,11 @@ func (s *scan) walkCommits(ctx context.Context, stack []plumbing.Hash) ([]plumbi
 		if _, ok := s.commitIdx[h]; ok {
 			continue
 		}
-		if _, ok := s.exclC[h]; ok {
+		_, excluded := s.exclC[h]
+		if s.inc != nil && !s.inc[h] {
+			excluded = true
+		}
+		if excluded {
 			if !seenB[h] {
 				seenB[h] = true
 				boundary = append(boundary, h)
