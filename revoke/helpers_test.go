@@ -35,7 +35,7 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 
 // env is a local AWS with a responder and one leaked key of user alice.
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	fake      *awsfake.Fake
 	clock     *clock
 	responder awsfake.Key
@@ -45,7 +45,7 @@ type env struct {
 	home      string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
 	f := awsfake.New(awsfake.Options{Now: c.now, Seed: 42})
