@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -160,67 +158,6 @@ func TestSecondSweepScansOnlyNewObjects(t *testing.T) {
 
 func sortedOf(s ...string) []string { slices.Sort(s); return s }
 
-func TestRateLimitWaits(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	tests := []struct {
-		name  string
-		opts  githubfake.Options
-		setup func(*githubfake.Fake)
-		waits []time.Duration
-	}{
-		{"primary, remaining runs out", githubfake.Options{Limit: 1, MaxPerPage: 1, Now: clock.Now}, nil,
-			[]time.Duration{time.Hour + time.Second, time.Hour + time.Second}},
-		{"secondary with Retry-After", githubfake.Options{Now: clock.Now},
-			func(f *githubfake.Fake) { f.SecondaryLimit(2, 30*time.Second) },
-			[]time.Duration{30 * time.Second, 30 * time.Second}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			clock.waits = nil
-			e := newEnv(t, tt.opts)
-			for _, n := range []string{"a", "b", "c"} {
-				e.fake.AddRepo("acme", true, githubfake.Repo{Name: n})
-			}
-			if tt.setup != nil {
-				tt.setup(e.fake)
-			}
-			o := e.opts("acme")
-			o.Now, o.Sleep = clock.Now, clock.Sleep
-			var told []string
-			o.OnWait = func(d time.Duration, why string) { told = append(told, why) }
-			sum := e.sweep(context.Background(), o, newMemState())
-			if len(sum.Units) != 3 {
-				t.Errorf("units %v", sum.Units)
-			}
-			if !reflect.DeepEqual(clock.waits, tt.waits) || len(told) != len(tt.waits) {
-				t.Errorf("waits %v (told %v), want %v", clock.waits, told, tt.waits)
-			}
-		})
-	}
-}
-
-func TestPrimaryLimit403WaitsUntilReset(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	e := newEnv(t, githubfake.Options{Limit: 1, Now: clock.Now})
-	e.fake.AddRepo("acme", true, githubfake.Repo{Name: "a"})
-	a := &api{httpClient: http.DefaultClient, baseURL: e.fake.URL, now: clock.Now, sleep: clock.Sleep, maxRetries: 3}
-	if _, err := a.listRepos(context.Background(), "acme", true); err == nil {
-		t.Fatal("listing an org as a user succeeded")
-	}
-	clock.t = clock.t.Add(10 * time.Minute)
-	fresh := &api{httpClient: http.DefaultClient, baseURL: e.fake.URL, now: clock.Now, sleep: clock.Sleep, maxRetries: 3}
-	repos, err := fresh.listRepos(context.Background(), "acme", true)
-	_ = repos
-	if err == nil || len(clock.waits) != 1 || clock.waits[0] != 50*time.Minute {
-		t.Errorf("err %v waits %v, want one 50m wait then a 404", err, clock.waits)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := fresh.listRepos(ctx, "acme", true); err == nil {
-		t.Error("cancelled listing succeeded")
-	}
-}
-
 func TestPerRepoErrorsDoNotStopTheSweep(t *testing.T) {
 	e := newEnv(t, githubfake.Options{})
 	g := testkeys.New(4)
@@ -291,113 +228,6 @@ func TestResumeAfterKill(t *testing.T) {
 	}
 }
 
-func TestShardsCoverEveryRepoOnce(t *testing.T) {
-	const n = 4
-	seen := map[string]int{}
-	sizes := make([]int, n)
-	for i := range 1000 {
-		name := fmt.Sprintf("org-%d/repo-%d", i%7, i)
-		for k := range n {
-			if (Shard{K: k, N: n}).Has(name) {
-				seen[name]++
-				sizes[k]++
-			}
-		}
-		if !(Shard{}).Has(name) {
-			t.Fatal("zero shard dropped a repo")
-		}
-	}
-	for name, c := range seen {
-		if c != 1 {
-			t.Errorf("%s in %d shards", name, c)
-		}
-	}
-	if len(seen) != 1000 {
-		t.Errorf("%d repos covered", len(seen))
-	}
-	for k, s := range sizes {
-		if s < 180 || s > 320 {
-			t.Errorf("shard %d has %d of 1000: unbalanced", k, s)
-		}
-	}
-	if !(Shard{K: 1, N: 3}).Has("Acme/API") == (Shard{K: 1, N: 3}).Has("acme/api") {
-		t.Error("shard depends on case")
-	}
-}
-
-func TestParseShard(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want Shard
-		ok   bool
-	}{
-		{"0/4", Shard{0, 4}, true}, {"3/4", Shard{3, 4}, true}, {"0/1", Shard{0, 1}, true},
-		{"4/4", Shard{}, false}, {"-1/4", Shard{}, false}, {"1/0", Shard{}, false}, {"x", Shard{}, false}, {"1/2/3", Shard{}, false},
-	} {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseShard(tt.in)
-			if (err == nil) != tt.ok || got != tt.want {
-				t.Errorf("ParseShard(%q) = %v, %v", tt.in, got, err)
-			}
-		})
-	}
-}
-
-func TestGistsAndComments(t *testing.T) {
-	e := newEnv(t, githubfake.Options{MaxPerPage: 1})
-	g := testkeys.New(6)
-	inGist, inComment, inReview, old := newKey(g), newKey(g), newKey(g), newKey(g)
-	e.repo("acme", githubfake.Repo{Name: "api"}, map[string]string{"README": "hi\n"})
-	e.fake.AddOrg("acme", "alice", "bob")
-	e.fake.AddGist("alice", githubfake.Gist{ID: "g1", Files: map[string]string{"creds.txt": inGist.file(), "other.md": "nothing"}})
-	e.fake.AddGist("bob", githubfake.Gist{ID: "g2", Files: map[string]string{"a.txt": "nothing here"}})
-	now := time.Now().Add(-time.Minute) // GitHub's since= has second precision
-	e.fake.AddComment("acme", "api", githubfake.Comment{ID: 1, Issue: 3, Body: "try\n" + inComment.file(), Updated: now})
-	e.fake.AddComment("acme", "api", githubfake.Comment{ID: 2, Issue: 4, Body: "old\n" + old.file(), Updated: now.Add(-48 * time.Hour)})
-	e.fake.AddComment("acme", "api", githubfake.Comment{ID: 3, Issue: 5, Body: inReview.file(), Review: true, Updated: now})
-	st := newMemState()
-	o := e.opts("acme")
-	o.IncludeGists, o.IncludeComments = true, true
-	sum := e.sweep(context.Background(), o, st)
-	if want := []string{"acme/api", "gists/alice", "gists/bob"}; !reflect.DeepEqual(sum.Units, want) {
-		t.Errorf("units %v, want %v", sum.Units, want)
-	}
-	if got := st.keys("gists/alice"); !reflect.DeepEqual(got, []string{inGist.id}) {
-		t.Errorf("gist keys %v", got)
-	}
-	if got := st.keys("acme/api"); !reflect.DeepEqual(got, sortedOf(inComment.id, inReview.id, old.id)) {
-		t.Errorf("comment keys %v", got)
-	}
-	u, _ := st.unit("acme/api")
-	for _, f := range u.Findings {
-		l := f.Locations[0]
-		if l.Kind != "comment" || !strings.Contains(l.URL, "#issuecomment-") || l.Repo != "acme/api" {
-			t.Errorf("comment location %+v", l)
-		}
-	}
-	gu, _ := st.unit("gists/alice")
-	if l := gu.Findings[0].Locations[0]; l.Kind != "gist" || l.Path != "g1/creds.txt" || !strings.HasSuffix(l.URL, "#file-creds-txt") {
-		t.Errorf("gist location %+v", l)
-	}
-
-	// The next sweep asks only for comments updated since the last one.
-	st.commits = nil
-	o.SweepID = "s2"
-	e.sweep(context.Background(), o, st)
-	since := false
-	for _, r := range e.fake.Requests() {
-		if strings.Contains(r, "/issues/comments") && strings.Contains(r, "since=") {
-			since = true
-		}
-	}
-	if !since {
-		t.Error("second sweep listed comments without since=")
-	}
-	if got := st.keys("acme/api"); len(got) != 0 {
-		t.Errorf("second sweep re-reported comment keys %v", got)
-	}
-}
-
 func TestExistingCommitsPeelsTagsAndDropsUnknown(t *testing.T) {
 	e := newEnv(t, githubfake.Options{})
 	w := e.repo("acme", githubfake.Repo{Name: "lib"}, map[string]string{"a": "1\n"})
@@ -417,40 +247,5 @@ func TestExistingCommitsPeelsTagsAndDropsUnknown(t *testing.T) {
 		"refs/heads/gone": "0123456789012345678901234567890123456789"})
 	if !reflect.DeepEqual(got, []string{sha}) {
 		t.Errorf("existingCommits = %v, want [%s] (tag %s peeled, unknown dropped)", got, sha, tagObj)
-	}
-}
-
-func TestCloneBudgetSerialisesBigClones(t *testing.T) {
-	e := newEnv(t, githubfake.Options{})
-	for i := range 4 {
-		e.repo("acme", githubfake.Repo{Name: fmt.Sprintf("big%d", i)}, map[string]string{"blob": strings.Repeat(fmt.Sprintf("line %d\n", i), 20000)})
-	}
-	var mu sync.Mutex
-	inFlight, peak := 0, 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
-			e.fake.ServeHTTP(w, r)
-			return
-		}
-		mu.Lock()
-		inFlight++
-		peak = max(peak, inFlight)
-		mu.Unlock()
-		time.Sleep(50 * time.Millisecond) // let others overlap if they may
-		e.fake.ServeHTTP(w, r)
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
-	}))
-	defer srv.Close()
-	o := e.opts("acme")
-	o.APIURL, o.Concurrency, o.CloneBytes = srv.URL, 4, 1
-	st := newMemState()
-	e.sweep(context.Background(), o, st)
-	if peak != 1 {
-		t.Errorf("%d clones at once with a budget smaller than one repository, want 1", peak)
-	}
-	if len(st.units) != 4 {
-		t.Errorf("%d repositories swept", len(st.units))
 	}
 }
