@@ -95,3 +95,18 @@ func TestOwnerBadKeyID(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnerOldFormatKeyAsksSTS(t *testing.T) {
+	e := newEnv(t)
+	old, err := e.fake.PutAccessKey(acctOwn, "legacy", "AKIAIABCDEFGHIJKLMNO", "legacy-secret-legacy-secret-legacy-secre")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.responderWith(nil).Owner(context.Background(), old.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.AccountFrom != "sts:GetAccessKeyInfo" || o.AccountID != acctOwn || o.UserName != "legacy" {
+		t.Errorf("owner = %+v, want the account from sts:GetAccessKeyInfo", o)
+	}
+}
