@@ -18,9 +18,10 @@ const (
 // into 4 characters, the first being the group's first byte shifted right
 // by 2: for A–Z and 0–9 always one of M N O Q R S T U V W (class C0); the
 // second mixes its low 2 bits with the next byte's high 4, always one of
-// D E F T U V j k l z 0 1 (class C1). The 20 bytes hold at least 6 whole
-// groups, so the encoded ID shows a C0 character followed by a C1 one
-// every 4 characters at least 6 times in a row ("chain"). Any
+// D E F T U V j k l z 0 1 (class C1); the third ends in the third byte's
+// top two bits, 01 or 00 (class C2). The 20 bytes hold at least 6 whole
+// groups, so the encoded ID shows such a group every 4 characters at least
+// 6 times in a row ("chain"). Any
 // encoded ID starting in [i, i+20] has a chain element in the 4 bytes
 // [i+20, i+24) (5 when a wrapped block breaks its line there), so when
 // none of those is on a long enough chain the search skips 21 bytes: on
@@ -32,8 +33,9 @@ func (d *Detector) base64Hits(data []byte) []int {
 	var hits []int
 	for i := 0; i+25 <= n && len(hits) < maxB64Hits; {
 		q := i + 20
-		d4 := data[q : q+5 : q+5]
-		if (cls[d4[0]]|cls[d4[1]]|cls[d4[2]]|cls[d4[3]])&(clC0|clNL) == 0 {
+		d5 := data[q : q+5 : q+5]
+		if acc := cls[d5[0]] | cls[d5[1]] | cls[d5[2]] | cls[d5[3]]; acc&clC0 == 0 &&
+			(acc&clNL == 0 || cls[d5[4]]&clC0 == 0) {
 			i += 21 // the common case: nothing that can start a group here
 			continue
 		}
@@ -80,10 +82,12 @@ func (d *Detector) base64Hits(data []byte) []int {
 	return hits
 }
 
-// chainAt reports whether data[k] and data[k+1] can start the base64
-// group of three bytes of a key ID.
+// chainAt reports whether data[k:k+4] can be the base64 of three bytes of
+// a key ID: first character in C0, second in C1, third in C2 (the third
+// byte's top two bits are 01 for a letter, 00 for a digit), fourth any.
 func chainAt(cls *[256]uint16, data []byte, k int) bool {
-	return k+1 < len(data) && cls[data[k]]&clC0 != 0 && cls[data[k+1]]&clC1 != 0
+	return k+3 < len(data) && cls[data[k]]&clC0 != 0 && cls[data[k+1]]&clC1 != 0 &&
+		cls[data[k+2]]&clC2 != 0 && cls[data[k+3]]&clB64 != 0
 }
 
 // chainStep returns the chain element 4 characters from k in direction dir

@@ -4,7 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +125,54 @@ func BenchmarkScanBlobSmall(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		d.ScanBlob("small", text)
 	}
+}
+
+// goSource returns up to n bytes of the Go distribution's own source (real
+// code, comments and test data); the benchmark is skipped without it.
+func goSource(b *testing.B, n int) []byte {
+	root := filepath.Join(runtime.GOROOT(), "src")
+	var buf []byte
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || len(buf) >= n {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".go") {
+			if data, err := os.ReadFile(p); err == nil {
+				buf = append(buf, data...)
+			}
+		}
+		return nil
+	})
+	if len(buf) < n/2 {
+		b.Skip("Go source tree not found")
+	}
+	return buf[:min(n, len(buf))]
+}
+
+// BenchmarkFindGoSource measures Find on real code: $GOROOT/src. The
+// standard library's tests hold a few AWS documentation example keys,
+// which are dropped as examples.
+func BenchmarkFindGoSource(b *testing.B) {
+	text := goSource(b, benchSize)
+	d := New(Options{})
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	c0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		d.Find(text)
+	}
+	reportCPU(b, c0, len(text))
+}
+
+// BenchmarkScanBlobGoSource is BenchmarkScanBlob on $GOROOT/src.
+func BenchmarkScanBlobGoSource(b *testing.B) {
+	text := goSource(b, benchSize)
+	d := New(Options{})
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	c0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		d.ScanBlob("go", text)
+	}
+	reportCPU(b, c0, len(text))
 }

@@ -67,7 +67,10 @@ const (
 	clC0                // M N O Q-W: base64 of a byte in A-Z 0-9, first of its group
 	clC1                // D E F T U V j k l z 0 1: the second of such a group
 	clNL                // \n
+	clC2                // base64 digits whose value is 0 or 1 mod 4: the third of such a group
 )
+
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 // Detector finds AWS credentials in bytes. It holds only its policy and
 // read-only tables, so one Detector is safe for concurrent use.
@@ -114,6 +117,9 @@ func New(opts Options) *Detector {
 		}
 		if c == '\n' {
 			k |= clNL
+		}
+		if i := strings.IndexByte(b64Alphabet, byte(c)); i >= 0 && i%4 < 2 {
+			k |= clC2
 		}
 		if c >= 'M' && c <= 'W' && c != 'P' {
 			k |= clC0
