@@ -48,7 +48,9 @@ func (f *tinyIAM) CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ..
 }
 
 func (f *tinyIAM) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInput, _ ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
-	f.keys = slices.DeleteFunc(f.keys, func(k iamtypes.AccessKeyMetadata) bool { return aws.ToString(k.AccessKeyId) == aws.ToString(in.AccessKeyId) })
+	f.keys = slices.DeleteFunc(f.keys, func(k iamtypes.AccessKeyMetadata) bool {
+		return aws.ToString(k.AccessKeyId) == aws.ToString(in.AccessKeyId)
+	})
 	return &iam.DeleteAccessKeyOutput{}, nil
 }
 
