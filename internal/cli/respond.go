@@ -46,6 +46,7 @@ never with the leaked key:
   keysweep respond contain KEY_ID      deactivate it and revoke sessions minted before now
   keysweep respond investigate KEY_ID  what CloudTrail says it did
   keysweep respond rotate KEY_ID --sink SINK   issue a replacement, deliver it, delete the old key
+  keysweep respond delete KEY_ID       delete the old key later (--delete-after: once idle)
   keysweep respond report KEY_ID       the Markdown incident report, from the journal
 
 Every change to AWS is confirmed on a terminal (or --yes), described without being
