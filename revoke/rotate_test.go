@@ -257,3 +257,35 @@ func TestRotateDryRunChangesNothing(t *testing.T) {
 		t.Error("dry run wrote a journal")
 	}
 }
+
+func TestDeleteOld(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.responderWith(nil).DeleteOld(ctx, e.leaked.ID, revoke.DeleteOptions{}); !errors.Is(err, revoke.ErrOnlyActiveKey) {
+		t.Fatalf("deleting the only active key: %v, want ErrOnlyActiveKey", err)
+	}
+	rot, err := e.responderWith(nil).Rotate(ctx, e.leaked.ID, revoke.RotateOptions{Sink: mustSink(t, "stdout"), KeepOld: true})
+	if err != nil || rot.OldDeleted {
+		t.Fatalf("rotate --keep-old: %+v %v", rot, err)
+	}
+	if _, err := sts.NewFromConfig(e.cfg(e.leaked)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err) // something still uses the old key
+	}
+	d, err := e.responderWith(nil).DeleteOld(ctx, e.leaked.ID, revoke.DeleteOptions{IdleFor: time.Hour})
+	if err != nil || d.Deleted || len(d.Notes) != 1 || e.keyStatus(e.leaked.ID) != "Active" {
+		t.Fatalf("delete while in use: %+v %v", d, err)
+	}
+	e.clock.add(2 * time.Hour)
+	d, err = e.responderWith(nil).DeleteOld(ctx, e.leaked.ID, revoke.DeleteOptions{IdleFor: time.Hour})
+	if err != nil || !d.Deleted || e.keyStatus(e.leaked.ID) != "deleted" {
+		t.Fatalf("delete once idle: %+v %v", d, err)
+	}
+	// the rotation record knows, so a later rotate run does nothing
+	rot, err = e.responderWith(nil).Rotate(ctx, e.leaked.ID, revoke.RotateOptions{Sink: mustSink(t, "stdout")})
+	if err != nil || len(rot.Outcomes) != 0 || !rot.OldDeleted {
+		t.Errorf("rotate after delete: %v %+v", err, rot)
+	}
+	if _, err := e.responderWith(nil).DeleteOld(ctx, e.leaked.ID, revoke.DeleteOptions{}); !errors.Is(err, revoke.ErrKeyNotFound) {
+		t.Errorf("deleting it again: %v, want ErrKeyNotFound", err)
+	}
+}
