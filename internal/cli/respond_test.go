@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -237,5 +238,28 @@ func TestRespondCtrlCAtPrompt(t *testing.T) {
 	}
 	if e.status(e.leaked.ID) != "Active" {
 		t.Error("the key changed")
+	}
+}
+
+func TestRespondInvestigateJSON(t *testing.T) {
+	e := newRespondEnv(t)
+	plantAttack(t, e.fake, e.leaked)
+	code, out, stderr := e.run("investigate", e.leaked.ID, "--format", "json", "--regions", "us-east-1,ap-south-1", "--rate", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var inv struct {
+		KeyID     string   `json:"key_id"`
+		Total     int      `json:"total_events"`
+		Minted    []string `json:"minted"`
+		Eradicate []struct {
+			Type, ID string
+		} `json:"eradicate"`
+	}
+	if err := json.Unmarshal([]byte(out), &inv); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if inv.KeyID != e.leaked.ID || inv.Total != 7 || len(inv.Minted) != 1 || len(inv.Eradicate) != 5 {
+		t.Errorf("investigation = %+v", inv)
 	}
 }
