@@ -38,6 +38,10 @@ type graph struct {
 	subs    []submodule
 	keep    map[int32]bool
 	scratch []int32
+	missing map[plumbing.Hash]bool
+
+	prev, cur       []treeEntry // entries of the previous tree, and the one being parsed
+	prevBuf, curBuf []byte
 }
 
 // runBulk is the full scan with a git binary: from the object listing it
@@ -128,9 +132,16 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 
 // parseTree sets the kids of tree id from its raw entries: subtrees and
 // the blobs in g.keep. Entries naming objects the store lacks are unit
-// errors; gitlinks are kept for notes.
-func (s *scan) parseTree(id int32, b []byte, g *graph) error {
-	kids := g.scratch[:0]
+// errors (once per object); gitlinks are kept for notes.
+//
+// Trees come in pack order, where versions of one directory sit together,
+// so an entry whose name and hash the previous tree also had reuses that
+// tree's answer instead of a lookup in the big object map: on git/git this
+// halves the time spent here.
+func (s *scan) parseTree(id int32, raw []byte, g *graph) error {
+	g.curBuf = append(g.curBuf[:0], raw...)
+	b := g.curBuf
+	kids, cur, prev, j := g.scratch[:0], g.cur[:0], g.prev, 0
 	for len(b) > 0 {
 		sp := bytes.IndexByte(b, ' ')
 		nul := bytes.IndexByte(b, 0)
@@ -146,24 +157,54 @@ func (s *scan) parseTree(id int32, b []byte, g *graph) error {
 			g.subs = append(g.subs, submodule{id, string(name)})
 			continue
 		}
-		k, ok := s.ids[h]
-		if !ok {
-			if s.partial {
-				s.promised++ // a partial clone: the promisor remote has it
-			} else {
-				s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("entry %s: %s: %w", name, h, errMissing))
-			}
-			continue
+		for j < len(prev) && bytes.Compare(prev[j].name, name) < 0 {
+			j++
 		}
-		if s.objs[k].tree || g.keep[k] {
+		var k int32
+		if j < len(prev) && prev[j].hash == h && bytes.Equal(prev[j].name, name) {
+			k = prev[j].id
+		} else {
+			k = s.lookupEntry(id, name, h, g)
+		}
+		cur = append(cur, treeEntry{name, h, k})
+		if k >= 0 && (s.objs[k].tree || g.keep[k]) {
 			kids = append(kids, k)
 		}
 	}
 	g.scratch = kids
+	g.prev, g.cur = cur, prev
+	g.prevBuf, g.curBuf = g.curBuf, g.prevBuf
 	if len(kids) > 0 {
 		s.objs[id].kids = append([]int32(nil), kids...)
 	}
 	return nil
+}
+
+// treeEntry is a parsed entry of the previous tree (name points into g.prevBuf).
+type treeEntry struct {
+	name []byte
+	hash plumbing.Hash
+	id   int32 // -1: missing
+}
+
+// lookupEntry numbers an entry of tree id; a missing object is -1 and is
+// reported once (in a partial clone, counted for one note).
+func (s *scan) lookupEntry(id int32, name []byte, h plumbing.Hash, g *graph) int32 {
+	if k, ok := s.ids[h]; ok {
+		return k
+	}
+	if g.missing == nil {
+		g.missing = make(map[plumbing.Hash]bool)
+	}
+	if !g.missing[h] {
+		g.missing[h] = true
+		if s.partial {
+			s.promised++ // the promisor remote has it
+		} else {
+			s.unitError("tree "+s.objs[id].hash.String(), fmt.Errorf("entry %s: %s: %w", name, h, errMissing))
+		}
+	}
+	return -1
 }
 
 // parseCommit parses a raw commit and scans its message.

@@ -307,7 +307,7 @@ func (s *scan) checkPartial() {
 // notePartial reports what a partial clone lacked.
 func (s *scan) notePartial() {
 	if s.promised > 0 {
-		s.notes.add("partial", fmt.Sprintf("partial clone: %d tree entries name objects left on the promisor remote; they are not present and were not scanned", s.promised))
+		s.notes.add("partial", fmt.Sprintf("partial clone: %d objects named by trees were left on the promisor remote; they are not present and were not scanned", s.promised))
 	}
 }
 
