@@ -66,6 +66,7 @@ func OpenJournal(dir, incident string, now func() time.Time) (*Journal, error) {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	path := JournalPath(dir, incident)
+	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
@@ -73,6 +74,9 @@ func OpenJournal(dir, incident string, now func() time.Time) (*Journal, error) {
 	if err := f.Chmod(0o600); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		syncDir(dir) // the new file's name must survive a crash too
 	}
 	j := &Journal{f: f, path: path, now: now}
 	if err := j.load(); err != nil {
@@ -295,4 +299,12 @@ func (j *Journal) latestRecord(name string, v any) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// syncDir fsyncs a directory, best effort (not every system allows it).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
