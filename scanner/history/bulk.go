@@ -40,8 +40,10 @@ type graph struct {
 	scratch []int32
 	missing map[plumbing.Hash]bool
 
-	prev, cur       []treeEntry // entries of the previous tree, and the one being parsed
-	prevBuf, curBuf []byte
+	last   map[string]*lastTree // by directory name ("" for root trees)
+	dirOf  map[int32]string     // trees named by a tree already parsed
+	cur    []treeEntry
+	curBuf []byte
 }
 
 // runBulk is the full scan with a git binary: from the object listing it
@@ -81,7 +83,7 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 	if err := s.readGit(ctx, blobs); err != nil {
 		return err
 	}
-	g := &graph{keep: s.noteworthy()}
+	g := &graph{keep: s.noteworthy(), last: make(map[string]*lastTree), dirOf: make(map[int32]string)}
 	if err := s.readGraph(ctx, graphRefs, commitAt, g); err != nil {
 		return err
 	}
@@ -134,14 +136,21 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 // the blobs in g.keep. Entries naming objects the store lacks are unit
 // errors (once per object); gitlinks are kept for notes.
 //
-// Trees come in pack order, where versions of one directory sit together,
-// so an entry whose name and hash the previous tree also had reuses that
-// tree's answer instead of a lookup in the big object map: on git/git this
-// halves the time spent here.
+// Most entries of a directory are the same in its next version, so an
+// entry whose name and hash the last tree parsed under the same directory
+// name also had reuses that answer instead of a lookup in the big object
+// map (trees come after the tree that names them, in pack order).
 func (s *scan) parseTree(id int32, raw []byte, g *graph) error {
+	dir := g.dirOf[id]
+	delete(g.dirOf, id)
+	last := g.last[dir]
+	if last == nil {
+		last = &lastTree{}
+		g.last[dir] = last
+	}
 	g.curBuf = append(g.curBuf[:0], raw...)
 	b := g.curBuf
-	kids, cur, prev, j := g.scratch[:0], g.cur[:0], g.prev, 0
+	kids, cur, prev, j := g.scratch[:0], g.cur[:0], last.entries, 0
 	for len(b) > 0 {
 		sp := bytes.IndexByte(b, ' ')
 		nul := bytes.IndexByte(b, 0)
@@ -161,30 +170,41 @@ func (s *scan) parseTree(id int32, raw []byte, g *graph) error {
 			j++
 		}
 		var k int32
+		var sub bool
 		if j < len(prev) && prev[j].hash == h && bytes.Equal(prev[j].name, name) {
-			k = prev[j].id
-		} else {
-			k = s.lookupEntry(id, name, h, g)
+			k, sub = prev[j].id, prev[j].tree
+		} else if k = s.lookupEntry(id, name, h, g); k >= 0 {
+			sub = s.objs[k].tree
 		}
-		cur = append(cur, treeEntry{name, h, k})
-		if k >= 0 && (s.objs[k].tree || g.keep[k]) {
+		cur = append(cur, treeEntry{name, h, k, sub})
+		if sub {
+			g.dirOf[k] = s.intern(name)
+		}
+		if sub || (k >= 0 && g.keep[k]) {
 			kids = append(kids, k)
 		}
 	}
 	g.scratch = kids
-	g.prev, g.cur = cur, prev
-	g.prevBuf, g.curBuf = g.curBuf, g.prevBuf
+	last.entries, g.cur = cur, prev
+	last.buf, g.curBuf = g.curBuf, last.buf
 	if len(kids) > 0 {
 		s.objs[id].kids = append([]int32(nil), kids...)
 	}
 	return nil
 }
 
-// treeEntry is a parsed entry of the previous tree (name points into g.prevBuf).
+// lastTree is the last tree parsed under one directory name.
+type lastTree struct {
+	buf     []byte
+	entries []treeEntry // names point into buf
+}
+
+// treeEntry is a parsed entry of a tree.
 type treeEntry struct {
 	name []byte
 	hash plumbing.Hash
 	id   int32 // -1: missing
+	tree bool
 }
 
 // lookupEntry numbers an entry of tree id; a missing object is -1 and is
