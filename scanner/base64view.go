@@ -31,53 +31,55 @@ func (d *Detector) base64Hits(data []byte) []int {
 	cls := &d.cls
 	n := len(data)
 	var hits []int
-	for i := 0; i+25 <= n && len(hits) < maxB64Hits; {
-		q := i + 20
-		d5 := data[q : q+5 : q+5]
-		if acc := cls[d5[0]] | cls[d5[1]] | cls[d5[2]] | cls[d5[3]]; acc&clC0 == 0 &&
-			(acc&clNL == 0 || cls[d5[4]]&clC0 == 0) {
-			i += 21 // the common case: nothing that can start a group here
-			continue
+	// add records the chain through k, if long enough, and returns its end.
+	add := func(k int) int {
+		if !chainAt(cls, data, k) {
+			return -1
 		}
-		end := -1
-		var seen uint16
-		for k := q; k < q+5; k++ { // 4 bytes, plus one after a line break (wrapped base64)
-			if k == q+4 && seen&clNL == 0 {
+		lo, hi, count := k, k, 1
+		for count < minChain {
+			p := chainStep(cls, data, lo, -1)
+			if p < 0 {
 				break
 			}
-			seen |= cls[data[k]]
-			if !chainAt(cls, data, k) {
-				continue
-			}
-			lo, hi, count := k, k, 1
-			for count < minChain {
-				p := chainStep(cls, data, lo, -1)
-				if p < 0 {
-					break
-				}
-				lo, count = p, count+1
-			}
-			for {
-				p := chainStep(cls, data, hi, +1)
-				if p < 0 {
-					break
-				}
-				hi, count = p, count+1
-			}
-			if count >= minChain {
-				// one hit per half window along long chains, so a window
-				// around some hit covers every part of the chain
-				for h := lo; h <= hi && len(hits) < maxB64Hits; h += max(d.opts.Window/2, 1) {
-					hits = append(hits, h)
-				}
-				end = max(end, hi)
-			}
+			lo, count = p, count+1
 		}
-		if end < 0 {
-			i += 21
-		} else {
-			i = end + 1
+		for {
+			p := chainStep(cls, data, hi, +1)
+			if p < 0 {
+				break
+			}
+			hi, count = p, count+1
 		}
+		if count < minChain {
+			return -1
+		}
+		// one hit per half window along long chains, so a window around
+		// some hit covers every part of the chain
+		for h := lo; h <= hi && len(hits) < maxB64Hits; h += max(d.opts.Window/2, 1) {
+			hits = append(hits, h)
+		}
+		return hi
+	}
+	i := 0
+	for ; i+26 <= n && len(hits) < maxB64Hits; i++ {
+		q := i + 20
+		// the common case: no C0 followed by C1 at any of the 5 places
+		// (clC1 is the bit just below clC0, so v[k] & v[k+1]<<1 tests both)
+		d6 := data[q : q+6 : q+6]
+		v0, v1, v2, v3, v4, v5 := cls[d6[0]], cls[d6[1]], cls[d6[2]], cls[d6[3]], cls[d6[4]], cls[d6[5]]
+		if (v0&(v1<<1)|v1&(v2<<1)|v2&(v3<<1)|v3&(v4<<1)|v4&(v5<<1))&clC0 == 0 {
+			i += 20
+			continue
+		}
+		end := q // no chain: next probe 21 bytes on
+		for k := q; k < q+5; k++ { // 4 bytes, plus one after a line break (wrapped base64)
+			end = max(end, add(k))
+		}
+		i = end
+	}
+	for ; i < n && len(hits) < maxB64Hits; i++ { // the tail the probes cannot reach
+		i = max(i, add(i))
 	}
 	return hits
 }

@@ -244,3 +244,22 @@ func TestScanBlobWrappedBase64(t *testing.T) {
 		}
 	}
 }
+
+// TestBase64GateEveryOffset moves a base64-encoded key across every offset
+// (and alignment) behind fillers that stress the gate's skipping: the key
+// is always found.
+func TestBase64GateEveryOffset(t *testing.T) {
+	g := testkeys.New(34)
+	d := New(Options{})
+	for pre := 0; pre < 80; pre++ {
+		for _, fill := range []string{"x", "QUtJ", "R10 ", "\n", "Tk"} {
+			id := g.AccessKeyID()
+			payload := strings.Repeat("y", pre%3) + "id=" + id + " "
+			text := strings.Repeat(fill, pre) + " " + base64.StdEncoding.EncodeToString([]byte(payload)) + " " + strings.Repeat(fill, pre%7)
+			ms, err := d.ScanBlob("x", []byte(text))
+			if err != nil || len(ms) != 1 || ms[0].KeyID != id {
+				t.Fatalf("offset %d after %q: %v %+v", pre, fill, err, ms)
+			}
+		}
+	}
+}

@@ -64,8 +64,8 @@ const (
 	clLower             // a-z
 	clDigit             // 0-9
 	clHex               // 0-9 a-f A-F
+	clC1                // D E F T U V j k l z 0 1: the second of such a group (bit just below clC0)
 	clC0                // M N O Q-W: base64 of a byte in A-Z 0-9, first of its group
-	clC1                // D E F T U V j k l z 0 1: the second of such a group
 	clNL                // \n
 	clC2                // base64 digits whose value is 0 or 1 mod 4: the third of such a group
 )
