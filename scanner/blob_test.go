@@ -255,7 +255,7 @@ func TestBase64GateEveryOffset(t *testing.T) {
 		for _, fill := range []string{"x", "QUtJ", "R10 ", "\n", "Tk"} {
 			id := g.AccessKeyID()
 			payload := strings.Repeat("y", pre%3) + "id=" + id + " "
-			text := strings.Repeat(fill, pre) + " " + base64.StdEncoding.EncodeToString([]byte(payload)) + " " + strings.Repeat(fill, pre%7)
+			text := strings.Repeat(fill, pre) + " " + base64.StdEncoding.EncodeToString([]byte(payload)) + " " + strings.Repeat(fill, 30+pre%7)
 			ms, err := d.ScanBlob("x", []byte(text))
 			if err != nil || len(ms) != 1 || ms[0].KeyID != id {
 				t.Fatalf("offset %d after %q: %v %+v", pre, fill, err, ms)
