@@ -157,8 +157,8 @@ func layout(width int) columns {
 		c.account = 12
 		fixed += c.account + 1
 	}
-	if width >= 120 {
-		c.author = 12
+	if width >= 100 {
+		c.author = 10
 		fixed += c.author + 1
 	}
 	c.where = max(8, width-fixed)
@@ -250,6 +250,9 @@ func (m *listModel) statusLine(a *App) string {
 		acct := "account " + r.account()
 		if u := r.user(); u != "" {
 			acct += " " + u
+		}
+		if who := r.firstSeen().Author; who != "" {
+			acct += " · by " + who
 		}
 		parts = append(parts, acct)
 	}

@@ -86,7 +86,8 @@ func TestResize(t *testing.T) {
 		want, notWant []string
 	}{
 		{"80x24", 80, 24, []string{"WHERE", "account 123456789012"}, []string{"ACCOUNT", "AUTHOR"}},
-		{"100x30", 100, 30, []string{"ACCOUNT", "123456789012"}, []string{"AUTHOR"}},
+		{"96x30", 96, 30, []string{"ACCOUNT", "123456789012"}, []string{"AUTHOR"}},
+		{"100x30", 100, 30, []string{"ACCOUNT", "123456789012", "AUTHOR", "alice"}, nil},
 		{"140x40", 140, 40, []string{"ACCOUNT", "AUTHOR", "alice"}, nil},
 		{"60x15", 60, 15, []string{"LIVE"}, nil},
 	}
