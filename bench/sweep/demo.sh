@@ -36,6 +36,9 @@ echo "# Night 2: acme/api deleted config/prod.env and committed a new key; nothi
 sleep 1.1
 "$work/sweepbench" -root "$work/org" -push 1 -rm config/prod.env 2>/dev/null
 run sweep github $common --include-gists --include-comments --format json
+echo "# Night 2 in short (key, verdict, status):"
+grep -E '"(key_id|verdict|status)"' "$work/out" | sed 's/[",]//g; s/^ *//' | paste -d' ' - - - | sed 's/key_id: //; s/verdict: //; s/status: //'
+echo
 echo "# What the store says now"
 run findings --state "$work/state.db" --status new
 run findings --state "$work/state.db" --status removed
