@@ -145,6 +145,9 @@ func (m *detailModel) ownerText(a *App, r *row) (string, string) {
 
 func (m *detailModel) location(a *App, b *strings.Builder, r *row, i int, l scanner.Location) {
 	where := l.Path
+	if where == "" && l.Kind != "" {
+		where = "(" + strings.ReplaceAll(l.Kind, "-", " ") + ")"
+	}
 	if l.Repo != "" {
 		where = l.Repo + ":" + where
 	}

@@ -275,6 +275,9 @@ func (m *listModel) rowLine(a *App, r *row, c columns, sel bool) string {
 	badge := st.Render(text) + strings.Repeat(" ", badgeWidth-width(text))
 	first := r.firstSeen()
 	where := first.Path
+	if where == "" && first.Kind != "" {
+		where = "(" + strings.ReplaceAll(first.Kind, "-", " ") + ")"
+	}
 	if first.Repo != "" {
 		where = first.Repo + ":" + where
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
 	"github.com/keysweep/keysweep/hooks"
 	"github.com/keysweep/keysweep/revoke"
@@ -100,13 +101,31 @@ func newTriageResponder(opts *TriageOptions, cfg *aws.Config) *responder {
 		}
 		dir = defaultJournalDir(getenv) // the journals `keysweep respond` keeps
 	}
-	ro := &RespondOptions{Profile: opts.Profile, Region: opts.Region}
-	load := func(ctx context.Context) (awsConfig, error) { return loadResponderConfig(ctx, ro) }
+	load := func(ctx context.Context) (awsConfig, error) { return loadQuietConfig(ctx, opts.Profile, opts.Region) }
 	if cfg != nil {
 		c := *cfg
 		load = func(context.Context) (awsConfig, error) { return c, nil }
 	}
 	return &responder{journalDir: dir, load: load}
+}
+
+// loadQuietConfig loads the responder's configuration as 'keysweep
+// respond' does (--profile, --region, the default chain), with every SDK
+// log discarded: the app owns the terminal, and a credential provider's
+// warning would be drawn over it.
+func loadQuietConfig(ctx context.Context, profile, region string) (awsConfig, error) {
+	lo := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{}), config.WithClientLogMode(0)}
+	if profile != "" {
+		lo = append(lo, config.WithSharedConfigProfile(profile))
+	}
+	if region != "" {
+		lo = append(lo, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, lo...)
+	if err == nil && cfg.Region == "" {
+		cfg.Region = "us-east-1" // IAM, STS and Organizations are global
+	}
+	return cfg, err
 }
 
 func (p *responder) get(ctx context.Context) (*revoke.Responder, error) {
