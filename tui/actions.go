@@ -77,6 +77,7 @@ func (a *App) startTask(act Action, fp, input string) tea.Cmd {
 // actionFunc binds an action to its implementation and plain arguments.
 func actionFunc(cfg Config, act Action, f scanner.Finding, input string) func(context.Context) (any, error) {
 	resp := cfg.Responder
+	f = clone(f)
 	need := func(what string, ok bool) error {
 		if ok {
 			return nil

@@ -25,8 +25,17 @@ func (a *App) pumpVerify() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// verifyCmd verifies f (a copy) and reports the verdict.
+// clone returns f with its own copies of the slices, so a command may
+// hand it to code that changes it while Update reads the row's.
+func clone(f scanner.Finding) scanner.Finding {
+	f.Locations = append([]scanner.Location(nil), f.Locations...)
+	f.Candidates = append([]scanner.Secret(nil), f.Candidates...)
+	return f
+}
+
+// verifyCmd verifies a copy of f and reports the verdict.
 func verifyCmd(ctx context.Context, v Verifier, f scanner.Finding) tea.Cmd {
+	f = clone(f)
 	fp := f.Fingerprint
 	return func() tea.Msg {
 		f.Verification = v.Verify(ctx, &f)

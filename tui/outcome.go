@@ -95,6 +95,7 @@ func (a *App) applyResult(r *row, msg ActionDoneMsg) ([]string, []tea.Cmd) {
 
 // verifyOneCmd re-verifies f outside the background queue.
 func verifyOneCmd(ctx context.Context, v Verifier, f scanner.Finding) tea.Cmd {
+	f = clone(f)
 	fp := f.Fingerprint
 	return func() tea.Msg {
 		f.Verification = v.Verify(ctx, &f)
