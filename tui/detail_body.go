@@ -49,6 +49,9 @@ func (m *detailModel) body(a *App, r *row) string {
 	} else if len(f.Locations) > 0 && f.Locations[0].Commit != "" {
 		seen += ", not in HEAD (in history or on another branch)"
 	}
+	if f.Status != "" {
+		seen += " · sweep: " + f.Status
+	}
 	field("Seen", seen)
 	b.WriteString("\n" + a.st.Header.Render("Locations") + "\n")
 	for i, l := range f.Locations {

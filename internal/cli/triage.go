@@ -152,6 +152,7 @@ func triageConfig(ctx context.Context, opts *TriageOptions) (tui.Config, func(),
 			return cfg, cleanup, err
 		}
 		cfg.Verifier, cfg.Reverifier, cfg.AutoVerify, cleanup = v, fresh, true, closeV
+		cfg.VerifyConcurrency = opts.Scan.Verify.Concurrency
 	}
 	cfg.Responder = newTriageResponder(opts, nil)
 	cfg.Allower = allowlist{root: root}
