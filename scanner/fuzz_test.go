@@ -2,8 +2,10 @@ package scanner
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/keysweep/keysweep/internal/testkeys"
@@ -78,7 +80,7 @@ func FuzzFind(f *testing.F) {
 func FuzzScanBlob(f *testing.F) {
 	fuzzSeeds(f)
 	d := New(Options{MaxMemberSize: 1 << 20, MaxArchiveSize: 4 << 20})
-	f.Fuzz(func(t *testing.T, data []byte, _ uint, _ uint64) {
+	f.Fuzz(func(t *testing.T, data []byte, pos uint, seed uint64) {
 		ms, _ := d.ScanBlob("fuzz", data)
 		if archiveKind(data) != "" {
 			return
@@ -92,6 +94,26 @@ func FuzzScanBlob(f *testing.F) {
 				t.Fatalf("ScanBlob lost plain match %s at %d", m.KeyID, m.Start)
 			}
 		}
+
+		// a base64-encoded key planted anywhere is found
+		g := testkeys.New(seed)
+		id := g.AccessKeyID()
+		if placeholderID([]byte(id[4:])) {
+			return
+		}
+		enc := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("#", int(seed%3)) + "id=" + id + "\n"))
+		p := int(pos % uint(len(data)+1))
+		planted := append(append(append([]byte{}, data[:p]...), " "+enc+" "...), data[p:]...)
+		if archiveKind(planted) != "" || lineAllowed(planted, p+1) {
+			return
+		}
+		ms, _ = d.ScanBlob("fuzz", planted)
+		for _, m := range ms {
+			if m.KeyID == id {
+				return
+			}
+		}
+		t.Fatalf("base64-encoded %s planted at %d not found", id, p+1)
 	})
 }
 
