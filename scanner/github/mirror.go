@@ -80,23 +80,30 @@ func fetchMirror(ctx context.Context, dir, cloneURL, token, defaultBranch string
 	return false, nil
 }
 
+// remoteError is a fetch the server refused: retrying with a fresh mirror
+// would not help.
+type remoteError struct{ error }
+
+func (e remoteError) Unwrap() error { return e.error }
+
 // fetchError says in a few words why a fetch failed: a deleted or hidden
-// repository, a bad token, a legal block (451), another HTTP status.
+// repository, a bad token, a legal block (451), another HTTP status. Those
+// come back as remoteError.
 func fetchError(err error) error {
 	var ue *plumbing.UnexpectedError
 	var he *githttp.Err
 	switch {
 	case errors.Is(err, transport.ErrRepositoryNotFound):
-		return fmt.Errorf("fetch: repository not found (deleted, renamed or no access): %w", transport.ErrRepositoryNotFound)
+		return remoteError{fmt.Errorf("fetch: repository not found (deleted, renamed or no access): %w", transport.ErrRepositoryNotFound)}
 	case errors.Is(err, transport.ErrAuthenticationRequired):
-		return fmt.Errorf("fetch: authentication required (set GITHUB_TOKEN or --token-file): %w", transport.ErrAuthenticationRequired)
+		return remoteError{fmt.Errorf("fetch: authentication required (set GITHUB_TOKEN or --token-file): %w", transport.ErrAuthenticationRequired)}
 	case errors.Is(err, transport.ErrAuthorizationFailed):
-		return fmt.Errorf("fetch: access denied to the token: %w", transport.ErrAuthorizationFailed)
+		return remoteError{fmt.Errorf("fetch: access denied to the token: %w", transport.ErrAuthorizationFailed)}
 	case errors.As(err, &ue) && errors.As(ue.Err, &he):
 		if he.StatusCode() == 451 {
-			return fmt.Errorf("fetch: unavailable for legal reasons (HTTP 451): %w", he)
+			return remoteError{fmt.Errorf("fetch: unavailable for legal reasons (HTTP 451): %w", he)}
 		}
-		return fmt.Errorf("fetch: HTTP %d: %w", he.StatusCode(), he)
+		return remoteError{fmt.Errorf("fetch: HTTP %d: %w", he.StatusCode(), he)}
 	}
 	return fmt.Errorf("fetch: %w", err)
 }
@@ -148,6 +155,8 @@ func existingCommits(dir string, tips map[string]string) []string {
 
 // headChecker answers whether a key ID is still in a file at the head of
 // the default branch of the mirror at dir. It memoises per path.
+// newHeadChecker returns nil when the head cannot be read: then nothing is
+// re-checked (unknown is not "removed").
 type headChecker struct {
 	det   *scanner.Detector
 	tree  *object.Tree
@@ -155,29 +164,28 @@ type headChecker struct {
 }
 
 func newHeadChecker(dir string, det *scanner.Detector) *headChecker {
-	hc := &headChecker{det: det, cache: map[string]map[string]bool{}}
 	repo, err := git.PlainOpen(dir)
 	if err != nil {
-		return hc
+		return nil
 	}
 	ref, err := repo.Head()
 	if err != nil {
-		return hc
+		return nil
 	}
 	c, err := repo.CommitObject(ref.Hash())
 	if err != nil {
-		return hc
+		return nil
 	}
-	hc.tree, _ = c.Tree()
-	return hc
+	tree, err := c.Tree()
+	if err != nil {
+		return nil
+	}
+	return &headChecker{det: det, tree: tree, cache: map[string]map[string]bool{}}
 }
 
 // still reports whether keyID is found in loc.Path at HEAD (decoded views
-// and archives included, through the detector). No HEAD: false.
+// and archives included, through the detector).
 func (hc *headChecker) still(keyID string, loc scanner.Location) bool {
-	if hc.tree == nil {
-		return false
-	}
 	ids, ok := hc.cache[loc.Path]
 	if !ok {
 		ids = map[string]bool{}

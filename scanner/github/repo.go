@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -49,7 +50,8 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 	var still func(string, scanner.Location) bool
 	if !unchanged {
 		next.SweptAt = s.opts.Now() // before the fetch: pushes after it are caught next time
-		tips, err := s.scanGit(ctx, dir, r, prev.Tips, col)
+		var tips map[string]string
+		tips, col, err = s.scanGit(ctx, dir, r, prev.Tips)
 		if ctx.Err() != nil {
 			return
 		}
@@ -61,7 +63,9 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 		if tips != nil {
 			next.Tips = tips
 		}
-		still = newHeadChecker(dir, s.det).still
+		if hc := newHeadChecker(dir, s.det); hc != nil {
+			still = hc.still
+		}
 	}
 	if s.opts.IncludeComments {
 		started := s.opts.Now()
@@ -81,32 +85,58 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 		Findings: res.Findings, Bytes: res.Stats.Bytes, StillInHead: still})
 }
 
-// scanGit fetches the mirror and scans its new objects. tips is nil when
+// scanGit fetches the mirror and scans its new objects into a new
+// collector. A mirror that cannot be fetched or read (corrupt, half-written
+// by a crash) is cloned afresh and scanned again, once: objects the old
+// mirror could not give are then read from the new one. tips is nil when
 // the repository is empty (nothing to scan).
-func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, prev map[string]string, col *scanner.Collector) (map[string]string, error) {
-	// A first clone holds memory in proportion to the repository (go-git
-	// indexes the pack it receives): clones share a budget by the size the
-	// API reports, so a few huge repositories are not cloned at once.
-	weight := int64(1)
-	if !exists(dir) {
-		weight = min(max(int64(r.GetSize())<<10, 1), s.opts.CloneBytes)
+func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, prev map[string]string) (map[string]string, *scanner.Collector, error) {
+	existed := exists(dir)
+	tips, col, err := s.fetchAndScan(ctx, dir, r, prev, existed)
+	var remote remoteError
+	if !existed || ctx.Err() != nil || errors.As(err, &remote) || (err == nil && len(col.Result().Errors) == 0) {
+		return tips, col, err
 	}
-	if err := s.clones.Acquire(ctx, weight); err != nil {
-		return nil, err
+	if rmErr := os.RemoveAll(dir); rmErr != nil {
+		return tips, col, err
 	}
-	empty, err := fetchMirror(ctx, dir, r.GetCloneURL(), s.opts.Token, r.GetDefaultBranch())
-	s.clones.Release(weight)
+	tips2, col2, err2 := s.fetchAndScan(ctx, dir, r, prev, false)
+	if err2 != nil && err == nil {
+		return tips, col, err // the first try was better
+	}
+	return tips2, col2, err2
+}
+
+func (s *sweeper) fetchAndScan(ctx context.Context, dir string, r *gh.Repository, prev map[string]string, existed bool) (map[string]string, *scanner.Collector, error) {
+	col := scanner.NewCollector(nil)
+	empty, err := s.fetch(ctx, dir, r, existed)
 	if err != nil || empty {
-		return nil, err
+		return nil, col, err
 	}
 	sum, err := history.Scan(ctx, history.Options{
 		Path: dir, Repo: r.GetFullName(), Exclude: existingCommits(dir, prev), Workers: s.opts.Workers,
 		MemoryBytes: s.opts.MemoryBytes / int64(s.opts.Concurrency),
 	}, s.det, col)
 	if err != nil {
-		return nil, fmt.Errorf("scan history: %w", err)
+		return nil, col, fmt.Errorf("scan history: %w", err)
 	}
-	return sum.Tips, nil
+	return sum.Tips, col, nil
+}
+
+// fetch fetches (or, when the mirror does not exist, clones) r into dir.
+// First clones hold memory in proportion to the repository (go-git indexes
+// the pack it receives), so they share a budget by the size the API
+// reports: a few huge repositories are not cloned at once.
+func (s *sweeper) fetch(ctx context.Context, dir string, r *gh.Repository, existed bool) (bool, error) {
+	weight := int64(1)
+	if !existed {
+		weight = min(max(int64(r.GetSize())<<10, 1), s.opts.CloneBytes)
+	}
+	if err := s.clones.Acquire(ctx, weight); err != nil {
+		return false, err
+	}
+	defer s.clones.Release(weight)
+	return fetchMirror(ctx, dir, r.GetCloneURL(), s.opts.Token, r.GetDefaultBranch())
 }
 
 func (s *sweeper) fail(name string, r *gh.Repository, st UnitState, err error) {

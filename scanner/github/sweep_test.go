@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -247,5 +248,59 @@ func TestExistingCommitsPeelsTagsAndDropsUnknown(t *testing.T) {
 		"refs/heads/gone": "0123456789012345678901234567890123456789"})
 	if !reflect.DeepEqual(got, []string{sha}) {
 		t.Errorf("existingCommits = %v, want [%s] (tag %s peeled, unknown dropped)", got, sha, tagObj)
+	}
+}
+
+func TestCorruptMirrorIsClonedAgain(t *testing.T) {
+	tests := []struct {
+		name    string
+		corrupt func(t *testing.T, gitDir string)
+	}{
+		{"garbage config", func(t *testing.T, gitDir string) {
+			os.WriteFile(filepath.Join(gitDir, "config"), []byte("[core\x00 garbage"), 0o644)
+		}},
+		{"truncated pack", func(t *testing.T, gitDir string) {
+			packs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "*.pack"))
+			if len(packs) == 0 {
+				t.Fatal("no pack in the mirror")
+			}
+			for _, p := range packs {
+				os.Chmod(p, 0o644)
+				os.Truncate(p, 100)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, githubfake.Options{})
+			g := testkeys.New(7)
+			first, second := newKey(g), newKey(g)
+			w := e.repo("acme", githubfake.Repo{Name: "api"}, map[string]string{"a.env": first.file()})
+			st := newMemState()
+			o := e.opts("acme")
+			o.SweepID = "s1"
+			e.sweep(context.Background(), o, st)
+			dirs, _ := filepath.Glob(filepath.Join(e.cache, "*", "acme", "api", ".git"))
+			if len(dirs) != 1 {
+				t.Fatalf("mirror not found: %v", dirs)
+			}
+			tt.corrupt(t, dirs[0])
+			if _, err := w.Commit("more", map[string]string{"b.env": second.file()}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Push("main"); err != nil {
+				t.Fatal(err)
+			}
+			o.SweepID = "s2"
+			st.commits = nil
+			e.sweep(context.Background(), o, st)
+			u, _ := st.unit("acme/api")
+			if u.State.Err != "" {
+				t.Errorf("second sweep failed: %s", u.State.Err)
+			}
+			if !slices.Contains(st.keys("acme/api"), second.id) {
+				t.Errorf("new key not found after the corrupt mirror: %v", st.keys("acme/api"))
+			}
+		})
 	}
 }
