@@ -219,6 +219,9 @@ func (m *listModel) titleLine(a *App) string {
 		}
 	}
 	right := fmt.Sprintf("%d keys", len(a.rows)-hidden)
+	if len(a.rows)-hidden == 1 {
+		right = "1 key"
+	}
 	if live > 0 {
 		right += " · " + a.st.Danger.Render(fmt.Sprintf("%d LIVE", live))
 	}
