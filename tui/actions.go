@@ -26,6 +26,7 @@ const (
 	ActExport
 )
 
+// String names the action as the confirm screen and the journal do.
 func (x Action) String() string {
 	return [...]string{"verify", "contain", "investigate", "rotate", "delete", "false positive", "export"}[x]
 }
