@@ -392,3 +392,22 @@ func TestSweepTokenFile(t *testing.T) {
 		})
 	}
 }
+
+func TestSweepShowsRateLimitWaits(t *testing.T) {
+	e := newSweepEnv(t, "")
+	file, _ := e.creds()
+	e.repo("api", map[string]string{"k.env": file})
+	e.fake.SecondaryLimit(1, time.Second)
+	code, _, errs := e.run(context.Background(), e.sweepArgs()...)
+	if code != ExitFound {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "GitHub secondary rate limit: waiting 1s") {
+		t.Errorf("no wait shown on stderr:\n%s", errs)
+	}
+	e.fake.SecondaryLimit(1, time.Second)
+	code, _, errs = e.run(context.Background(), e.sweepArgs("--no-progress")...)
+	if code != ExitFound || strings.Contains(errs, "waiting") {
+		t.Errorf("exit %d, stderr %s", code, errs)
+	}
+}
