@@ -3,11 +3,12 @@ package scanner
 import "bytes"
 
 // scanIDs calls fn with the start of every maximal run of exactly 20
-// upper-case letters and digits that touches no other letter or digit: the
-// shape of a key ID. It probes one byte in 20: a byte that cannot be part
-// of a key ID rules out every ID covering it, so on ordinary text (mostly
-// lower-case, spaces and punctuation) the loop touches a small fraction of
-// the bytes. Only runs that pass this shape test are validated by the caller.
+// upper-case letters and digits that touches no other letter or digit and
+// starts with A then K, S, B, C or 3: the shape of a key ID. It probes one
+// byte in 20: a byte that cannot be part of a key ID rules out every ID
+// covering it, so on ordinary text (mostly lower-case, spaces and
+// punctuation) the loop touches a small fraction of the bytes. Only runs
+// that pass this shape test are validated by the caller.
 func (d *Detector) scanIDs(b []byte, fn func(start int)) {
 	cls := &d.cls
 	n := len(b)
@@ -24,6 +25,11 @@ func (d *Detector) scanIDs(b []byte, fn func(start int)) {
 			s--
 		}
 		if s > 0 && cls[b[s-1]]&clUD != 0 { // the run began before i: no start in [i, p]
+			i = p + 1
+			continue
+		}
+		// every key ID starts with A then K, S, B, C or 3: most runs don't
+		if b[s] != 'A' || s+1 >= n || cls[b[s+1]]&clKey1 == 0 {
 			i = p + 1
 			continue
 		}

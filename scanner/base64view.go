@@ -72,7 +72,7 @@ func (d *Detector) base64Hits(data []byte) []int {
 			i += 20
 			continue
 		}
-		end := q // no chain: next probe 21 bytes on
+		end := q                   // no chain: next probe 21 bytes on
 		for k := q; k < q+5; k++ { // 4 bytes, plus one after a line break (wrapped base64)
 			end = max(end, add(k))
 		}

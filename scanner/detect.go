@@ -68,6 +68,7 @@ const (
 	clC0                // M N O Q-W: base64 of a byte in A-Z 0-9, first of its group
 	clNL                // \n
 	clC2                // base64 digits whose value is 0 or 1 mod 4: the third of such a group
+	clKey1              // K S B C 3: the second byte of a key ID
 )
 
 const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -117,6 +118,9 @@ func New(opts Options) *Detector {
 		}
 		if c == '\n' {
 			k |= clNL
+		}
+		if strings.IndexByte("KSBC3", byte(c)) >= 0 {
+			k |= clKey1
 		}
 		if i := strings.IndexByte(b64Alphabet, byte(c)); i >= 0 && i%4 < 2 {
 			k |= clC2
