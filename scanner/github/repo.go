@@ -82,7 +82,7 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 	next.Err = joinErrors(res.Errors)
 	decorate(res.Findings, r)
 	s.commit(Unit{Name: name, URL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(), State: next,
-		Findings: res.Findings, Bytes: res.Stats.Bytes, StillInHead: still})
+		Findings: res.Findings, Files: res.Stats.Files, Bytes: res.Stats.Bytes, StillInHead: still})
 }
 
 // scanGit fetches the mirror and scans its new objects into a new
@@ -155,6 +155,7 @@ func (s *sweeper) commit(u Unit) {
 		s.commitErr.CompareAndSwap(nil, &err)
 	}
 	s.progress.Bytes.Add(u.Bytes)
+	s.progress.Files.Add(u.Files)
 	s.progress.Done.Add(1)
 }
 

@@ -87,7 +87,7 @@ type Unit struct {
 	DefaultBranch string
 	State         UnitState
 	Findings      []scanner.Finding // from the new objects only; plain secrets
-	Bytes         int64
+	Files, Bytes  int64             // blobs and texts scanned, and their bytes
 	// StillInHead, when not nil, tells whether a key stored for this unit
 	// at a HEAD location is still there (the default branch moved).
 	StillInHead func(keyID string, loc scanner.Location) bool
@@ -95,14 +95,15 @@ type Unit struct {
 
 // Progress counts units; all fields are safe to read while the sweep runs.
 type Progress struct {
-	Total, Done, Skipped, Failed, Bytes, Waits atomic.Int64
+	Total, Done, Skipped, Failed atomic.Int64 // units
+	Files, Bytes, Waits          atomic.Int64 // blobs and texts scanned, their bytes, rate-limit waits
 }
 
 // Summary is what a sweep covered.
 type Summary struct {
 	Units  []string            // every unit selected (repositories, gists/USER), sorted
 	Errors []scanner.UnitError // failures outside any unit (an org that could not be listed)
-	Stats  scanner.Stats
+	Stats  scanner.Stats       // blobs and texts scanned by this sweep, their bytes, wall time
 }
 
 // Sweep lists the repositories of opts.Orgs and opts.Users, keeps those
@@ -145,7 +146,7 @@ func Sweep(ctx context.Context, opts Options, det *scanner.Detector, state State
 		g.Go(func() error { s.gists(gctx, u); return nil })
 	}
 	g.Wait()
-	sum.Stats = scanner.Stats{Files: s.progress.Done.Load(), Bytes: s.progress.Bytes.Load(), Duration: s.opts.Now().Sub(start)}
+	sum.Stats = scanner.Stats{Files: s.progress.Files.Load(), Bytes: s.progress.Bytes.Load(), Duration: s.opts.Now().Sub(start)}
 	if ctx.Err() != nil {
 		return sum, fmt.Errorf("sweep: %w", ctx.Err())
 	}

@@ -80,7 +80,7 @@ func (s *sweeper) gists(ctx context.Context, user string) {
 	if next.Err != "" {
 		s.progress.Failed.Add(1)
 	}
-	s.commit(Unit{Name: name, State: next, Findings: res.Findings, Bytes: res.Stats.Bytes})
+	s.commit(Unit{Name: name, State: next, Findings: res.Findings, Files: res.Stats.Files, Bytes: res.Stats.Bytes})
 }
 
 func (s *sweeper) scanGists(ctx context.Context, user string, prev UnitState, col *scanner.Collector) error {
