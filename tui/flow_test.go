@@ -57,11 +57,35 @@ func startFlow(t *testing.T, cfg Config) *flow {
 	return f
 }
 
-// waitFor waits until the program has printed s.
-func (f *flow) waitFor(s string) {
+// waitFor waits until the program has printed every one of want since
+// the last wait (in one frame or across several).
+func (f *flow) waitFor(want ...string) {
 	f.t.Helper()
-	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	var seen bytes.Buffer
+	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool {
+		seen.Write(b)
+		for _, s := range want {
+			if !bytes.Contains(seen.Bytes(), []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// waitList waits until the list shows every verdict (none is still
+// verifying).
+func (f *flow) waitList() {
+	f.t.Helper()
+	f.waitFor("3 keys · 1 LIVE", "LIVE ", "wrong-secret", "invalid ")
+}
+
+// openLive opens the live key's detail and waits until everything it
+// reads (owner, lines around each location) is on the screen.
+func (f *flow) openLive() {
+	f.t.Helper()
+	f.keys("enter")
+	f.waitFor("ci-deploy · key Active", "REGION=eu-west-1", "not in this checkout")
 }
 
 func (f *flow) keys(ks ...string) {
@@ -129,16 +153,15 @@ func TestFlowScanListDetailContain(t *testing.T) {
 	v := newFakeVerifier(k)
 	resp := newFakeResponder(v)
 	f := startFlow(t, flowConfig(k, v, resp))
-	f.waitFor("3 keys · 1 LIVE")
+	f.waitList()
 	f.golden("list")
-	f.keys("enter")
-	f.waitFor("ci-deploy · key Active")
+	f.openLive()
 	f.golden("detail")
 	f.keys("c")
 	f.waitFor("Contain this key?")
 	f.golden("confirm")
 	f.keys("y")
-	f.waitFor("invalid")
+	f.waitFor("invalid", "key Inactive", "✓ contain")
 	f.golden("contained")
 	f.keys("esc")
 	f.waitFor("sort: verdict")
@@ -155,8 +178,9 @@ func TestFlowCancel(t *testing.T) {
 	resp := newFakeResponder(v)
 	resp.block = true
 	f := startFlow(t, flowConfig(k, v, resp))
-	f.waitFor("3 keys · 1 LIVE")
-	f.keys("enter", "c", "y")
+	f.waitList()
+	f.openLive()
+	f.keys("c", "y")
 	f.waitFor("esc cancels")
 	f.keys("esc")
 	f.waitFor("cancelled")
@@ -170,9 +194,10 @@ func TestFlowAccessDenied(t *testing.T) {
 	resp := newFakeResponder(v)
 	resp.containErr = accessDenied("contain " + k.liveID)
 	f := startFlow(t, flowConfig(k, v, resp))
-	f.waitFor("3 keys · 1 LIVE")
-	f.keys("enter", "c", "y")
-	f.waitFor("AccessDenied")
+	f.waitList()
+	f.openLive()
+	f.keys("c", "y")
+	f.waitFor("AccessDenied", "hint:")
 	f.golden("denied")
 	f.quit()
 }
@@ -181,7 +206,7 @@ func TestFlowFilter(t *testing.T) {
 	k := fixtureKeys()
 	v := newFakeVerifier(k)
 	f := startFlow(t, flowConfig(k, v, newFakeResponder(v)))
-	f.waitFor("3 keys · 1 LIVE")
+	f.waitList()
 	f.keys("/")
 	f.typeText("docs")
 	f.keys("enter")
