@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	h := &harness{t: t, app: New(ctx, cfg), wait: 150 * time.Millisecond}
+	h := &harness{t: t, app: New(ctx, cfg), wait: 500 * time.Millisecond}
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.run(h.app.Init())
 	return h
@@ -77,8 +78,17 @@ func keyMsg(k string) tea.KeyMsg {
 }
 
 func (h *harness) run(cmd tea.Cmd) {
+	for _, m := range h.collect(cmd) {
+		h.send(m)
+	}
+}
+
+// collect runs cmd and returns its messages in order: a batch's commands
+// run in parallel, each given h.wait to answer; ticks and other slow
+// commands are dropped, and so are spinner ticks (they would never end).
+func (h *harness) collect(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
-		return
+		return nil
 	}
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- cmd() }()
@@ -86,21 +96,32 @@ func (h *harness) run(cmd tea.Cmd) {
 	select {
 	case msg = <-ch:
 	case <-time.After(h.wait):
-		return
+		return nil
 	}
 	switch msg := msg.(type) {
-	case nil, spinner.TickMsg, scanTickMsg:
+	case nil, spinner.TickMsg, scanTickMsg, tea.QuitMsg:
+		return nil
 	case tea.BatchMsg:
-		for _, c := range msg {
-			h.run(c)
+		parts := make([][]tea.Msg, len(msg))
+		var wg sync.WaitGroup
+		for i, c := range msg {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				parts[i] = h.collect(c)
+			}()
 		}
-	case tea.QuitMsg:
-	default:
-		if _, ok := msg.(interface{ String() string }); ok && strings.Contains(strings.ToLower(typeName(msg)), "blink") {
-			return
+		wg.Wait()
+		var out []tea.Msg
+		for _, p := range parts {
+			out = append(out, p...)
 		}
-		h.send(msg)
+		return out
 	}
+	if strings.Contains(strings.ToLower(typeName(msg)), "blink") {
+		return nil
+	}
+	return []tea.Msg{msg}
 }
 
 func typeName(v any) string { return strings.TrimPrefix(strings.TrimPrefix(fmtType(v), "*"), "") }
