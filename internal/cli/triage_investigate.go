@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -72,8 +74,15 @@ func (p *responder) Report(ctx context.Context, f scanner.Finding, target string
 		return "", err
 	}
 	var b bytes.Buffer
-	err = r.Report(&b, f.KeyID, revoke.ReportOptions{Detection: revoke.Detection{
-		Source: filepath.Base(target), Target: target, Locations: f.Locations}})
+	ro := revoke.ReportOptions{Detection: revoke.Detection{
+		Source: filepath.Base(target), Target: target, Locations: f.Locations}}
+	err = r.Report(&b, f.KeyID, ro)
+	if errors.Is(err, os.ErrNotExist) {
+		// Nothing done to the key yet: the report has its detection
+		// section and the playbook's sections still to fill in.
+		b.Reset()
+		err = revoke.WriteReport(&b, f.KeyID, revoke.JournalPath(p.journalDir, f.KeyID), nil, ro)
+	}
 	if err != nil {
 		return "", fmt.Errorf("incident report: %w", withHint(err))
 	}
