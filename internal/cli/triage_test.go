@@ -156,6 +156,19 @@ func TestResponderAdapterRotateSink(t *testing.T) {
 			if !strings.HasPrefix(rot.NewKeyID, "AKIA") || rot.NewKeyID == env.Keys.Live.KeyID {
 				t.Fatalf("rotation = %+v", rot)
 			}
+			// The old key stays until D; then it is gone, the new one stays.
+			if _, ok := env.Fake.Key(env.Keys.Live.KeyID); !ok {
+				t.Fatal("rotate deleted the old key without being asked")
+			}
+			if err := p.DeleteOld(t.Context(), env.Keys.Live.KeyID); err != nil {
+				t.Fatalf("delete old: %v (hint %q)", err, tui.HintOf(err))
+			}
+			if _, ok := env.Fake.Key(env.Keys.Live.KeyID); ok {
+				t.Fatal("the old key survived DeleteOld")
+			}
+			if _, ok := env.Fake.Key(rot.NewKeyID); !ok {
+				t.Fatal("the new key is gone")
+			}
 		})
 	}
 }
