@@ -93,6 +93,9 @@ func (a *App) askConfirm(act Action, r *row) tea.Cmd {
 		m.hasInput = true
 		m.input.SetValue(filepath.Join(a.cfg.ExportDir, "incident-"+id+"-"+a.cfg.Now().UTC().Format("20060102")+".md"))
 	}
+	if r.owner != nil && r.owner.Foreign && (act == ActContain || act == ActRotate || act == ActDelete) {
+		m.problem = "this key is not in your account: AWS will refuse; " + r.owner.Note
+	}
 	a.confirm = m
 	a.screen = confirmScreen
 	if m.hasInput {
@@ -177,7 +180,7 @@ func (m *confirmModel) view(a *App) string {
 		b.WriteString("\n  " + m.prompt + "\n  " + m.input.View() + "\n")
 	}
 	if m.problem != "" {
-		b.WriteString("  " + a.st.Error.Render(m.problem) + "\n")
+		b.WriteString("\n  " + a.st.Error.Render(wrap(m.problem, w-2, "\n  ")) + "\n")
 	}
 	if m.hasInput {
 		b.WriteString(fmt.Sprintf("\n  enter: %s · esc: cancel", m.action))

@@ -76,6 +76,15 @@ func TestContainConfirmThenVerdictUpdated(t *testing.T) {
 	}
 }
 
+func TestConfirmWarnsForeignKey(t *testing.T) {
+	h, k, _, _ := newFixture(t, nil)
+	h.keys("enter")
+	r := h.app.byFP[scanner.Fingerprint(k.liveID, scanner.Secret(k.liveSecret))]
+	r.owner = &Owner{AccountID: "999999999999", Foreign: true, Note: "report it to the owner and to AWS."}
+	h.keys("c")
+	h.contains("this key is not in your account", "report it to the owner")
+}
+
 func TestConfirmDeclined(t *testing.T) {
 	for _, key := range []string{"esc", "n"} {
 		t.Run(key, func(t *testing.T) {
