@@ -52,7 +52,7 @@ func runFindings(ctx context.Context, opts *FindingsOptions) error {
 			return usageError("findings: bad --repo glob %q", g)
 		}
 	}
-	st, err := openState(opts.Report.IO, opts.State)
+	st, err := openState(opts.Report.IO, opts.State, false)
 	if err != nil {
 		return err
 	}

@@ -32,9 +32,15 @@ type SweepOptions struct {
 
 func newSweepCmd(streams *IO) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "sweep",
+		Use:   "sweep SOURCE",
 		Short: "Sweep every repository of GitHub organisations",
-		Args:  argsUsage(cobra.NoArgs),
+		Long:  "Sweep every repository of a code host's organisations. Sources: github.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("sweep: which source? (keysweep sweep github --org ORG)")
+			}
+			return usageError("sweep: unknown source %q (want github)", args[0])
+		},
 	}
 	cmd.AddCommand(newSweepGitHubCmd(streams))
 	return cmd
@@ -149,13 +155,19 @@ func sweepKey(g github.Options) string {
 		fmt.Sprintf("filter=%+v", g.Filter), fmt.Sprintf("gists=%v,comments=%v", g.IncludeGists, g.IncludeComments)}, "|")
 }
 
-func openState(streams *IO, path string) (*store.Store, error) {
+// openState opens the state file at path (default: store.DefaultPath);
+// unless create, a missing file is an error rather than a new empty store.
+func openState(streams *IO, path string, create bool) (*store.Store, error) {
 	if path == "" {
 		p, err := store.DefaultPath(streams.Getenv)
 		if err != nil {
 			return nil, &ExitError{Code: ExitFailure, Err: err, Hint: "pass --state FILE"}
 		}
 		path = p
+	}
+	if _, err := os.Stat(path); !create && err != nil {
+		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("open state: %w", err),
+			Hint: "run keysweep sweep github first, or pass the --state FILE it used"}
 	}
 	st, err := store.Open(path)
 	if errors.Is(err, store.ErrLocked) {

@@ -19,7 +19,7 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 		return err
 	}
 	streams := opts.Scan.IO
-	st, err := openState(streams, opts.State)
+	st, err := openState(streams, opts.State, true)
 	if err != nil {
 		return err
 	}

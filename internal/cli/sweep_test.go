@@ -183,6 +183,13 @@ func TestSweepStatusesAcrossNights(t *testing.T) {
 	if code, _, _ := e.run(context.Background(), "findings", "--state", filepath.Join(e.dir, "state.db"), "--status", "bogus"); code != ExitUsage {
 		t.Errorf("bad --status exit %d", code)
 	}
+	missing := filepath.Join(e.dir, "none", "state.db")
+	if code, _, errs := e.run(context.Background(), "findings", "--state", missing); code != ExitFailure || !strings.Contains(errs, "sweep github first") {
+		t.Errorf("findings on a missing state file: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("findings created a state file")
+	}
 }
 
 func TestSweepUsageErrors(t *testing.T) {
@@ -196,6 +203,8 @@ func TestSweepUsageErrors(t *testing.T) {
 		{"bad visibility", []string{"sweep", "github", "--org", "a", "--visibility", "secret"}},
 		{"bad glob", []string{"sweep", "github", "--org", "a", "--repo", "[x"}},
 		{"bad format", []string{"sweep", "github", "--org", "a", "--format", "xml"}},
+		{"no source", []string{"sweep"}},
+		{"unknown source", []string{"sweep", "gitlab"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if code, _, errs := e.run(context.Background(), tt.args...); code != ExitUsage {
