@@ -130,9 +130,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // listRepos lists every repository of owner (an org, or a user when user
-// is true), following pagination.
-func (a *api) listRepos(ctx context.Context, owner string, user bool) ([]*gh.Repository, error) {
-	var all []*gh.Repository
+// is true), following pagination, keeping of each only what a sweep needs
+// (a listing entry is kilobytes; a Repo is a few hundred bytes).
+func (a *api) listRepos(ctx context.Context, owner string, user bool) ([]Repo, error) {
+	var all []Repo
 	page := 1
 	for page != 0 {
 		var repos []*gh.Repository
@@ -152,8 +153,36 @@ func (a *api) listRepos(ctx context.Context, owner string, user bool) ([]*gh.Rep
 		if err != nil {
 			return all, fmt.Errorf("list repositories of %s: %w", owner, err)
 		}
-		all = append(all, repos...)
+		for _, r := range repos {
+			all = append(all, repoOf(r))
+		}
 		page = resp.NextPage
 	}
 	return all, nil
+}
+
+// Repo is what a sweep keeps of a listed repository.
+type Repo struct {
+	FullName, Name, Owner string
+	CloneURL, HTMLURL     string
+	DefaultBranch         string
+	Visibility            string // public, private or internal
+	Fork, Archived        bool
+	Private               bool
+	PushedAt              time.Time
+	SizeKB                int
+}
+
+func repoOf(r *gh.Repository) Repo {
+	vis := r.GetVisibility()
+	if vis == "" {
+		vis = "public"
+		if r.GetPrivate() {
+			vis = "private"
+		}
+	}
+	return Repo{FullName: r.GetFullName(), Name: r.GetName(), Owner: r.GetOwner().GetLogin(),
+		CloneURL: r.GetCloneURL(), HTMLURL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(),
+		Visibility: vis, Fork: r.GetFork(), Archived: r.GetArchived(), Private: r.GetPrivate(),
+		PushedAt: r.GetPushedAt().Time, SizeKB: r.GetSize()}
 }

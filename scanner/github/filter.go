@@ -6,8 +6,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	gh "github.com/google/go-github/v60/github"
 )
 
 // Filter selects repositories from the listing. The zero Filter keeps
@@ -37,14 +35,14 @@ func (f Filter) Validate() error {
 }
 
 // Keep reports whether r passes the filter.
-func (f Filter) Keep(r *gh.Repository) bool {
-	if r.GetFork() && !f.IncludeForks {
+func (f Filter) Keep(r Repo) bool {
+	if r.Fork && !f.IncludeForks {
 		return false
 	}
-	if r.GetArchived() && !f.IncludeArchived {
+	if r.Archived && !f.IncludeArchived {
 		return false
 	}
-	if f.Visibility != "" && f.Visibility != "all" && visibility(r) != f.Visibility {
+	if f.Visibility != "" && f.Visibility != "all" && r.Visibility != f.Visibility {
 		return false
 	}
 	if len(f.Repos) > 0 && !matchAny(f.Repos, r) {
@@ -53,22 +51,12 @@ func (f Filter) Keep(r *gh.Repository) bool {
 	return !matchAny(f.Excludes, r)
 }
 
-func visibility(r *gh.Repository) string {
-	if v := r.GetVisibility(); v != "" {
-		return v
-	}
-	if r.GetPrivate() {
-		return "private"
-	}
-	return "public"
-}
-
-func matchAny(globs []string, r *gh.Repository) bool {
+func matchAny(globs []string, r Repo) bool {
 	for _, g := range globs {
-		if ok, _ := path.Match(g, r.GetFullName()); ok {
+		if ok, _ := path.Match(g, r.FullName); ok {
 			return true
 		}
-		if ok, _ := path.Match(g, r.GetName()); ok {
+		if ok, _ := path.Match(g, r.Name); ok {
 			return true
 		}
 	}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	gh "github.com/google/go-github/v60/github"
-
 	"github.com/keysweep/keysweep/scanner"
 	"github.com/keysweep/keysweep/scanner/history"
 )
@@ -19,8 +17,8 @@ import (
 // repo sweeps one repository: fetch what changed into its mirror, scan the
 // objects not reachable from the tips scanned last time, optionally its
 // comments, and commit. Nothing is committed when ctx is cancelled midway.
-func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
-	name := r.GetFullName()
+func (s *sweeper) repo(ctx context.Context, r Repo) {
+	name := r.FullName
 	if ctx.Err() != nil {
 		return
 	}
@@ -34,8 +32,8 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 		s.progress.Done.Add(1)
 		return
 	}
-	dir := mirrorDir(s.opts.CacheDir, r.GetCloneURL(), name)
-	pushed := r.GetPushedAt().Time
+	dir := mirrorDir(s.opts.CacheDir, r.CloneURL, name)
+	pushed := r.PushedAt
 	unchanged := ok && prev.Err == "" && !pushed.IsZero() && pushed.Equal(prev.PushedAt) &&
 		prev.SweptAt.After(pushed.Add(time.Second)) && exists(dir)
 	if unchanged {
@@ -81,7 +79,7 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 	res := col.Result()
 	next.Err = joinErrors(res.Errors)
 	decorate(res.Findings, r)
-	s.commit(Unit{Name: name, URL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(), State: next,
+	s.commit(Unit{Name: name, URL: r.HTMLURL, DefaultBranch: r.DefaultBranch, State: next,
 		Findings: res.Findings, Files: res.Stats.Files, Bytes: res.Stats.Bytes, StillInHead: still})
 }
 
@@ -90,7 +88,7 @@ func (s *sweeper) repo(ctx context.Context, r *gh.Repository) {
 // by a crash) is cloned afresh and scanned again, once: objects the old
 // mirror could not give are then read from the new one. tips is nil when
 // the repository is empty (nothing to scan).
-func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, prev map[string]string) (map[string]string, *scanner.Collector, error) {
+func (s *sweeper) scanGit(ctx context.Context, dir string, r Repo, prev map[string]string) (map[string]string, *scanner.Collector, error) {
 	existed := exists(dir)
 	tips, col, err := s.fetchAndScan(ctx, dir, r, prev, existed)
 	var remote remoteError
@@ -107,14 +105,14 @@ func (s *sweeper) scanGit(ctx context.Context, dir string, r *gh.Repository, pre
 	return tips2, col2, err2
 }
 
-func (s *sweeper) fetchAndScan(ctx context.Context, dir string, r *gh.Repository, prev map[string]string, existed bool) (map[string]string, *scanner.Collector, error) {
+func (s *sweeper) fetchAndScan(ctx context.Context, dir string, r Repo, prev map[string]string, existed bool) (map[string]string, *scanner.Collector, error) {
 	col := scanner.NewCollector(nil)
 	empty, err := s.fetch(ctx, dir, r, existed)
 	if err != nil || empty {
 		return nil, col, err
 	}
 	sum, err := history.Scan(ctx, history.Options{
-		Path: dir, Repo: r.GetFullName(), Exclude: existingCommits(dir, prev), Workers: s.opts.Workers,
+		Path: dir, Repo: r.FullName, Exclude: existingCommits(dir, prev), Workers: s.opts.Workers,
 		MemoryBytes: s.opts.MemoryBytes / int64(s.opts.Concurrency),
 	}, s.det, col)
 	if err != nil {
@@ -127,23 +125,23 @@ func (s *sweeper) fetchAndScan(ctx context.Context, dir string, r *gh.Repository
 // First clones hold memory in proportion to the repository (go-git indexes
 // the pack it receives), so they share a budget by the size the API
 // reports: a few huge repositories are not cloned at once.
-func (s *sweeper) fetch(ctx context.Context, dir string, r *gh.Repository, existed bool) (bool, error) {
+func (s *sweeper) fetch(ctx context.Context, dir string, r Repo, existed bool) (bool, error) {
 	weight := int64(1)
 	if !existed {
-		weight = min(max(int64(r.GetSize())<<10, 1), s.opts.CloneBytes)
+		weight = min(max(int64(r.SizeKB)<<10, 1), s.opts.CloneBytes)
 	}
 	if err := s.clones.Acquire(ctx, weight); err != nil {
 		return false, err
 	}
 	defer s.clones.Release(weight)
-	return fetchMirror(ctx, dir, r.GetCloneURL(), s.opts.Token, r.GetDefaultBranch())
+	return fetchMirror(ctx, dir, r.CloneURL, s.opts.Token, r.DefaultBranch)
 }
 
-func (s *sweeper) fail(name string, r *gh.Repository, st UnitState, err error) {
+func (s *sweeper) fail(name string, r Repo, st UnitState, err error) {
 	st.Err = strings.TrimSpace(err.Error())
 	st.SweepID = s.opts.SweepID
 	s.progress.Failed.Add(1)
-	s.commit(Unit{Name: name, URL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(), State: st})
+	s.commit(Unit{Name: name, URL: r.HTMLURL, DefaultBranch: r.DefaultBranch, State: st})
 }
 
 func (s *sweeper) commit(u Unit) {
@@ -162,12 +160,12 @@ func (s *sweeper) commit(u Unit) {
 // decorate sets Repo and a link to the line on GitHub on every location:
 // HTML_URL/blob/COMMIT/PATH#LLINE for blobs, HTML_URL/commit/SHA for commit
 // messages.
-func decorate(fs []scanner.Finding, r *gh.Repository) {
-	base := r.GetHTMLURL()
+func decorate(fs []scanner.Finding, r Repo) {
+	base := r.HTMLURL
 	for i := range fs {
 		for j := range fs[i].Locations {
 			l := &fs[i].Locations[j]
-			l.Repo = r.GetFullName()
+			l.Repo = r.FullName
 			if l.URL != "" || base == "" || l.Commit == "" {
 				continue
 			}

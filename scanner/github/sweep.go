@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	gh "github.com/google/go-github/v60/github"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
@@ -129,7 +128,7 @@ func Sweep(ctx context.Context, opts Options, det *scanner.Detector, state State
 		gistUsers, sum.Errors = s.gistOwners(ctx, sum.Errors)
 	}
 	for _, r := range repos {
-		sum.Units = append(sum.Units, r.GetFullName())
+		sum.Units = append(sum.Units, r.FullName)
 	}
 	for _, u := range gistUsers {
 		sum.Units = append(sum.Units, gistUnit(u))
@@ -208,9 +207,9 @@ func newSweeper(opts Options, det *scanner.Detector, state State) *sweeper {
 
 // list returns the selected repositories of every owner, deduplicated and
 // sorted by full name, and one error per owner that could not be listed.
-func (s *sweeper) list(ctx context.Context) ([]*gh.Repository, []scanner.UnitError) {
+func (s *sweeper) list(ctx context.Context) ([]Repo, []scanner.UnitError) {
 	seen := map[string]bool{}
-	var out []*gh.Repository
+	var out []Repo
 	var errs []scanner.UnitError
 	owners := append(append([]string(nil), s.opts.Orgs...), s.opts.Users...)
 	for i, o := range owners {
@@ -219,7 +218,7 @@ func (s *sweeper) list(ctx context.Context) ([]*gh.Repository, []scanner.UnitErr
 			errs = append(errs, scanner.UnitError{Unit: o, Err: err.Error()})
 		}
 		for _, r := range repos {
-			name := r.GetFullName()
+			name := r.FullName
 			if seen[name] || !s.opts.Filter.Keep(r) || !s.opts.Shard.Has(name) {
 				continue
 			}
@@ -227,6 +226,6 @@ func (s *sweeper) list(ctx context.Context) ([]*gh.Repository, []scanner.UnitErr
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].GetFullName() < out[j].GetFullName() })
+	sort.Slice(out, func(i, j int) bool { return out[i].FullName < out[j].FullName })
 	return out, errs
 }

@@ -124,8 +124,8 @@ func (s *sweeper) scanGists(ctx context.Context, user string, prev UnitState, co
 
 // comments scans the issue and pull-request review comments of r updated
 // since since (all of them when zero).
-func (s *sweeper) comments(ctx context.Context, r *gh.Repository, since time.Time, col *scanner.Collector) error {
-	owner, name := r.GetOwner().GetLogin(), r.GetName()
+func (s *sweeper) comments(ctx context.Context, r Repo, since time.Time, col *scanner.Collector) error {
+	owner, name := r.Owner, r.Name
 	for _, review := range []bool{false, true} {
 		for page := 1; page != 0; {
 			lo := gh.ListOptions{Page: page, PerPage: 100}
@@ -155,10 +155,10 @@ func (s *sweeper) comments(ctx context.Context, r *gh.Repository, since time.Tim
 				return r, err
 			})
 			if err != nil {
-				return fmt.Errorf("list comments of %s: %w", r.GetFullName(), err)
+				return fmt.Errorf("list comments of %s: %w", r.FullName, err)
 			}
 			for _, c := range got {
-				s.scanText(col, r.GetFullName(), "comment/"+strconv.FormatInt(c.id, 10), "comment", c.link, c.body)
+				s.scanText(col, r.FullName, "comment/"+strconv.FormatInt(c.id, 10), "comment", c.link, c.body)
 			}
 			page = resp.NextPage
 		}
