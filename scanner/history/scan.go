@@ -112,6 +112,7 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 	if opts.MemoryBytes <= 0 {
 		opts.MemoryBytes = defaultMemory
 	}
+	opts.MaxBlobBytes = min(opts.MaxBlobBytes, opts.MemoryBytes) // a whole blob fits the budget
 	repo, err := openRepo(opts.Path)
 	if err != nil {
 		return nil, err
