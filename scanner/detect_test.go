@@ -77,6 +77,8 @@ func TestFindKeyIDs(t *testing.T) {
 		{"allow marker other line", "# keysweep:allow\n" + ak, []want{{id: ak, line: 2, col: 1}}},
 		{"underscore boundary", "ID_" + ak + "_X", []want{{id: ak}}},
 		{"at end of buffer", strings.Repeat("a ", 30) + ak, []want{{id: ak, line: 1, col: 61}}},
+		{"invalid utf-8 around", "\xff\xfe\xc3(" + ak + "\x80\xbf", []want{{id: ak, line: 1, col: 5}}},
+		{"NUL bytes around", "\x00\x00" + ak + "\x00", []want{{id: ak, line: 1, col: 3}}},
 	}
 	d := New(Options{})
 	for _, tt := range tests {

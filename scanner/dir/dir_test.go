@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -193,5 +194,41 @@ func TestScanCancel(t *testing.T) {
 	res := col.Result()
 	if n := len(res.Findings); n == 0 || n == 200 {
 		t.Fatalf("%d findings after cancelling at the first: kept nothing or did not stop", n)
+	}
+}
+
+func TestScanArchives(t *testing.T) {
+	g := testkeys.New(67)
+	inZip, beside := g.AccessKeyID(), g.AccessKeyID()
+	root := t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("conf/app.env")
+	w.Write([]byte("AWS_ACCESS_KEY_ID=" + inZip + "\n"))
+	w, _ = zw.Create("zeros.bin")
+	w.Write(make([]byte, 3<<20))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write(t, root, "dist/app.jar", buf.Bytes())
+	write(t, root, "beside.txt", []byte(beside))
+	col := scanner.NewCollector(nil)
+	det := scanner.New(scanner.Options{MaxMemberSize: 1 << 20})
+	if err := Scan(context.Background(), det, col, Options{Root: root}); err != nil {
+		t.Fatal(err)
+	}
+	res := col.Result()
+	if len(res.Findings) != 2 {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	for _, f := range res.Findings {
+		if f.KeyID == inZip {
+			if l := f.Locations[0]; l.Path != "dist/app.jar" || l.Member != "conf/app.env" || l.Encoding != "zip" || l.Line != 1 {
+				t.Errorf("location %+v", l)
+			}
+		}
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Unit != "dist/app.jar" || !strings.Contains(res.Errors[0].Err, "zeros.bin") {
+		t.Fatalf("errors %+v: want the oversized member named", res.Errors)
 	}
 }
