@@ -38,11 +38,10 @@ func corpusValues() map[string]string {
 	return v
 }
 
-var placeholder = regexp.MustCompile(`\{\{(?:(B64|JSON|URL):)?([A-Z0-9]+)\}\}`)
-
 // expand fills a template's placeholders, {{B64:X}}, {{JSON:X}} and
 // {{URL:X}} with X encoded.
 func expand(t *testing.T, tmpl string, v map[string]string) string {
+	placeholder := regexp.MustCompile(`\{\{(?:(B64|JSON|URL):)?([A-Z0-9]+)\}\}`)
 	return placeholder.ReplaceAllStringFunc(tmpl, func(m string) string {
 		sub := placeholder.FindStringSubmatch(m)
 		val, ok := v[sub[2]]
