@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"encoding/base64"
+	"sort"
 )
 
 const (
@@ -21,9 +22,9 @@ const (
 // D E F T U V j k l z 0 1 (class C1); the third ends in the third byte's
 // top two bits, 01 or 00 (class C2). The 20 bytes hold at least 6 whole
 // groups, so the encoded ID shows such a group every 4 characters at least
-// 6 times in a row ("chain"). Any
-// encoded ID starting in [i, i+20] has a chain element in the 4 bytes
-// [i+20, i+24) (5 when a wrapped block breaks its line there), so when
+// 6 times in a row ("chain"). Any encoded ID starting in [i, i+20] has a
+// chain element in the 4 bytes [i+20, i+24) (5 when a wrapped block breaks
+// its line there), so when
 // none of those is on a long enough chain the search skips 21 bytes: on
 // ordinary text it reads about one byte in four. Chains may cross one line
 // break per step, so keys split by base64(1)'s wrapping are seen.
@@ -81,6 +82,7 @@ func (d *Detector) base64Hits(data []byte) []int {
 	for ; i < n && len(hits) < maxB64Hits; i++ { // the tail the probes cannot reach
 		i = max(i, add(i))
 	}
+	sort.Ints(hits) // a chain found late may reach back before an earlier one
 	return hits
 }
 

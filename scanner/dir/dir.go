@@ -32,7 +32,7 @@ type Options struct {
 // DefaultMaxBlob is Options.MaxBlob's default.
 const DefaultMaxBlob = 32 << 20
 
-// skipDirs are version-control metadata directories, never scanned.
+// skipDir reports whether a directory name is version-control metadata, never scanned.
 func skipDir(name string) bool { return name == ".git" || name == ".hg" || name == ".svn" }
 
 // Scan walks opts.Root and scans each regular file into col, with at most
