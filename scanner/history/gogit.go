@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -57,6 +58,12 @@ func (s *scan) storageFS() (billy.Filesystem, bool) {
 // readOne reads blob id from st and scans it; failures are unit errors.
 func (s *scan) readOne(st *filesystem.Storage, id int32) {
 	o, err := st.EncodedObject(plumbing.BlobObject, s.objs[id].hash)
+	if errors.Is(err, plumbing.ErrObjectNotFound) && s.partial {
+		s.mu.Lock()
+		s.promised++ // a partial clone: the promisor remote has it
+		s.mu.Unlock()
+		return
+	}
 	if err != nil {
 		s.blobErr(id, fmt.Errorf("read blob: %w", err))
 		return

@@ -160,7 +160,7 @@ func (s *scan) settleUnreached(reached []bool) {
 		}
 	}
 	if hidden > 0 {
-		s.notes.add("unreachable", fmt.Sprintf("%d unreachable blob(s) hold keys no ref reaches; scan with --all-objects to report them", hidden))
+		s.notes.add("unreachable", fmt.Sprintf("%d blob(s) hold keys that the scanned refs do not reach (dangling objects, or other branches); scan with --all-objects to report them", hidden))
 	}
 }
 

@@ -246,10 +246,10 @@ func TestPartialClone(t *testing.T) {
 				if findingOf(res, k[1].ID) == nil {
 					t.Error("key at HEAD not found")
 				}
-				if reader == ReaderGit && !hasNote(res.Notes, "partial clone") {
+				if !hasNote(res.Notes, "partial clone") {
 					t.Errorf("notes %q: partial clone not said", res.Notes)
 				}
-				if reader == ReaderGit && len(res.Errors) > 0 {
+				if len(res.Errors) > 0 {
 					t.Errorf("errors: %+v", res.Errors)
 				}
 			})

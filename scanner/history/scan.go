@@ -84,7 +84,7 @@ type scan struct {
 	partial   bool                   // a partial clone: objects may be missing by design
 	names     map[string]string      // interned author names and emails
 	zones     map[string]*time.Location
-	promised  int            // tree entries naming objects a partial clone lacks
+	promised  int            // objects a partial clone lacks (under mu while readers run)
 	unreach   map[int32]bool // blobs no ref reaches (AllObjects)
 	blobs     []int32        // blobs to read
 
@@ -219,7 +219,7 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 		return s.summary(), err
 	}
 	var rerr error
-	if list != nil && len(excl) == 0 && s.opts.Branch == "" {
+	if list != nil && len(excl) == 0 {
 		es, lerr := list.wait()
 		list.entries = nil // runBulk owns es and lets it go once numbered
 		if lerr == nil {
