@@ -8,7 +8,8 @@
 # time is reported with its CPU (user+sys, children included) and peak RSS,
 # from /usr/bin/time -v. Ratios are against the cat-file line. When
 # DIR/keys.txt exists, every key ID in it must be in keysweep's report.
-# Set SKIP_LOG=1 to leave out git log -p (slow on big repositories).
+# Set SKIP_LOG=1 to leave out git log -p (slow on big repositories), and
+# GOGIT=1 to add a row for keysweep's pure go-git reader (--git-reader go-git).
 set -euo pipefail
 dir=$(cd "${1:?usage: run.sh DIR}" && pwd)
 runs=${RUNS:-3}
@@ -32,6 +33,7 @@ for ((i = 0; i < runs; i++)); do
 	measure catfile git -C "$dir" cat-file --batch-all-objects --batch --unordered
 	[[ ${SKIP_LOG:-} ]] || measure logp git -C "$dir" log -p --all
 	measure keysweep "$tmp/bin/keysweep" scan --no-progress --format json "$dir"
+	[[ -z ${GOGIT:-} ]] || measure gogit "$tmp/bin/keysweep" scan --no-progress --format json --git-reader go-git "$dir"
 done
 
 median() { sort -n "$tmp/$1" | awk -v n="$runs" 'NR == int((n + 1) / 2)'; }
@@ -46,6 +48,7 @@ row() {
 row catfile "git cat-file --batch-all-objects --batch --unordered"
 [[ ${SKIP_LOG:-} ]] || row logp "git log -p --all"
 row keysweep "keysweep scan --format json"
+[[ -z ${GOGIT:-} ]] || row gogit "keysweep scan --format json --git-reader go-git"
 
 if [[ -f $dir/keys.txt ]]; then
 	missing=0
