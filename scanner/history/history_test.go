@@ -211,3 +211,29 @@ func TestKeyKeptAcrossCommits(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressAndSummary checks the counters a progress line and a sweep
+// read: every blob counted done, bytes, tips.
+func TestProgressAndSummary(t *testing.T) {
+	r := newRepo(t)
+	r.write("a.txt", "alpha\n")
+	r.write("b.txt", "beta beta\n")
+	r.commit("one")
+	r.git("tag", "v1")
+	for _, reader := range readers() {
+		t.Run(reader, func(t *testing.T) {
+			var p Progress
+			_, sum, err := scanRepo(t, r.dir, Options{Reader: reader, Progress: &p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Total.Load() != 2 || p.Done.Load() != 2 || p.Bytes.Load() != 16 || sum.BlobBytes != 16 {
+				t.Errorf("progress %d/%d %d bytes, summary %d bytes", p.Done.Load(), p.Total.Load(), p.Bytes.Load(), sum.BlobBytes)
+			}
+			head := r.git("rev-parse", "HEAD")
+			if sum.Tips["refs/heads/main"] != head || sum.Tips["refs/tags/v1"] != head || sum.Commits != 1 || sum.Blobs != 2 {
+				t.Errorf("summary = %+v", sum)
+			}
+		})
+	}
+}
