@@ -63,6 +63,13 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 		res.Target += " shard " + g.Shard.String()
 	}
 	res.Errors = append(sum.Errors, res.Errors...)
+	if !opts.Scan.Policy.NoAllowlist {
+		n, errs := github.ApplyRepoAllowlists(&res, sum.Mirrors)
+		res.Errors = append(res.Errors, errs...)
+		if n > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%d finding(s) not reported: allowed by their repository's .keysweep.toml", n))
+		}
+	}
 	res.Stats = sum.Stats
 	res.Interrupted = ctx.Err() != nil
 	if !res.Interrupted && sweepErr == nil {

@@ -420,3 +420,40 @@ func TestSweepShowsRateLimitWaits(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, errs)
 	}
 }
+
+func TestSweepHonoursRepositoryAllowlists(t *testing.T) {
+	e := newSweepEnv(t, "")
+	fixture, fixtureID := e.creds()
+	real, realID := e.creds()
+	e.repo("sdk", map[string]string{
+		".keysweep.toml":    "[[allow]]\npath = \"testdata/\"\nreason = \"generated fixtures\"\n",
+		"testdata/fake.env": fixture,
+		"prod.env":          real,
+	})
+	args := func(extra ...string) []string {
+		a := e.sweepArgs(extra...)
+		for i, s := range a { // sweepArgs turns allowlists off; this test wants them
+			if s == "--no-allowlist" {
+				a = append(a[:i], a[i+1:]...)
+				break
+			}
+		}
+		return a
+	}
+	code, out, errs := e.run(context.Background(), args()...)
+	if code != ExitFound {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	res := readReport(t, out)
+	if got := statuses(res); len(got) != 1 || got[realID] == "" {
+		t.Errorf("findings %v, want only %s", got, realID)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(strings.Join(res.Notes, " "), ".keysweep.toml") {
+		t.Errorf("no note about the allowlist: %v", res.Notes)
+	}
+	// --no-allowlist shows everything: the store kept the allowed key.
+	code, out, _ = e.run(context.Background(), args("--no-allowlist")...)
+	if got := statuses(readReport(t, out)); code != ExitFound || len(got) != 2 || got[fixtureID] == "" {
+		t.Errorf("with --no-allowlist: exit %d, findings %v", code, got)
+	}
+}

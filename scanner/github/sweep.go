@@ -100,9 +100,10 @@ type Progress struct {
 
 // Summary is what a sweep covered.
 type Summary struct {
-	Units  []string            // every unit selected (repositories, gists/USER), sorted
-	Errors []scanner.UnitError // failures outside any unit (an org that could not be listed)
-	Stats  scanner.Stats       // blobs and texts scanned by this sweep, their bytes, wall time
+	Units   []string            // every unit selected (repositories, gists/USER), sorted
+	Mirrors map[string]string   // repository → its mirror directory (see ApplyRepoAllowlists)
+	Errors  []scanner.UnitError // failures outside any unit (an org that could not be listed)
+	Stats   scanner.Stats       // blobs and texts scanned by this sweep, their bytes, wall time
 }
 
 // Sweep lists the repositories of opts.Orgs and opts.Users, keeps those
@@ -127,8 +128,10 @@ func Sweep(ctx context.Context, opts Options, det *scanner.Detector, state State
 	if opts.IncludeGists {
 		gistUsers, sum.Errors = s.gistOwners(ctx, sum.Errors)
 	}
+	sum.Mirrors = make(map[string]string, len(repos))
 	for _, r := range repos {
 		sum.Units = append(sum.Units, r.FullName)
+		sum.Mirrors[r.FullName] = mirrorDir(opts.CacheDir, r.CloneURL, r.FullName)
 	}
 	for _, u := range gistUsers {
 		sum.Units = append(sum.Units, gistUnit(u))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keysweep/keysweep/internal/githubfake"
 	"github.com/keysweep/keysweep/internal/testkeys"
+	"github.com/keysweep/keysweep/scanner"
 )
 
 func TestSweepListsFiltersAndPRRefs(t *testing.T) {
@@ -302,5 +303,60 @@ func TestCorruptMirrorIsClonedAgain(t *testing.T) {
 				t.Errorf("new key not found after the corrupt mirror: %v", st.keys("acme/api"))
 			}
 		})
+	}
+}
+
+func TestRepositoryAllowlist(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	g := testkeys.New(9)
+	fixture, real := newKey(g), newKey(g)
+	e.repo("acme", githubfake.Repo{Name: "sdk"}, map[string]string{
+		".keysweep.toml":        "[[allow]]\npath = \"testdata/\"\nreason = \"generated fixtures\"\n",
+		"testdata/creds.ini":    fixture.file(),
+		"deploy/production.ini": real.file(),
+	})
+	// The same fixture key copied into another repository: not allowed there.
+	e.repo("acme", githubfake.Repo{Name: "app"}, map[string]string{"testdata/creds.ini": fixture.file()})
+	e.repo("acme", githubfake.Repo{Name: "broken"}, map[string]string{".keysweep.toml": "[[allow]\n", "k.ini": newKey(g).file()})
+	st := newMemState()
+	sum := e.sweep(context.Background(), e.opts("acme"), st)
+	var res scanner.Result
+	col := scanner.NewCollector(nil)
+	for _, u := range st.commits {
+		for _, f := range u.Findings {
+			for _, l := range f.Locations {
+				col.Add(scanner.Match{KeyID: f.KeyID, Secret: f.Secret, Line: l.Line, Column: l.Column}, l)
+			}
+		}
+	}
+	res = col.Result()
+	if len(res.Findings) != 3 {
+		t.Fatalf("%d findings before the allowlists, want 3", len(res.Findings))
+	}
+	dropped, errs := ApplyRepoAllowlists(&res, sum.Mirrors)
+	if dropped != 0 || len(errs) != 1 || !strings.Contains(errs[0].Unit, "acme/broken") {
+		t.Errorf("dropped %d, errors %+v", dropped, errs)
+	}
+	where := map[string][]string{}
+	for _, f := range res.Findings {
+		for _, l := range f.Locations {
+			where[f.KeyID] = append(where[f.KeyID], l.Repo+"/"+l.Path)
+		}
+	}
+	if got := where[fixture.id]; !reflect.DeepEqual(got, []string{"acme/app/testdata/creds.ini"}) {
+		t.Errorf("fixture key kept at %v, want only in acme/app", got)
+	}
+	if got := where[real.id]; len(got) != 1 {
+		t.Errorf("real key at %v", got)
+	}
+	if len(res.Findings) != 3 {
+		t.Errorf("%d findings after, want 3 (broken allowlist drops nothing)", len(res.Findings))
+	}
+
+	// A finding only in the allowed place is dropped whole.
+	only := scanner.Result{Findings: []scanner.Finding{{KeyID: fixture.id, Fingerprint: "x",
+		Locations: []scanner.Location{{Repo: "acme/sdk", Path: "testdata/creds.ini"}}}}}
+	if n, _ := ApplyRepoAllowlists(&only, sum.Mirrors); n != 1 || len(only.Findings) != 0 {
+		t.Errorf("dropped %d, left %v", n, only.Findings)
 	}
 }
