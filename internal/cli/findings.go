@@ -24,7 +24,9 @@ func newFindingsCmd(streams *IO) *cobra.Command {
 		Use:   "findings",
 		Short: "List findings from the sweep store",
 		Long: `List the findings kept in the sweep state file, with their status relative to
-the last sweep: new, known or removed (no longer at the head of the default branch).`,
+the last sweep: new, known or removed (no longer at the head of the default branch),
+and their last verdict. This is everything the sweeps found: allowlists are applied
+by 'keysweep sweep' when it writes its report, not here.`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runFindings(cmd.Context(), opts) },
 	}
