@@ -30,6 +30,7 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=unused AWS_SECRET_ACCESS_KEY=unuse
 export GITHUB_TOKEN=demo-token-never-printed
 common="--org acme --api-url $gh --cache-dir $work/cache --state $work/state.db --sts-endpoint $sts --no-progress"
 
+sleep 1.1 # GitHub's pushed_at has 1 s precision: a fetch in the push's second is redone next night
 echo "# Night 1: first sweep of org acme (clones every repository, verifies by default)"
 run sweep github $common --include-gists --include-comments
 echo "# Night 2: acme/api deleted config/prod.env and committed a new key; nothing else changed"
