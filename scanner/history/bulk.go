@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/keysweep/keysweep/scanner"
+	"golang.org/x/sync/errgroup"
 )
 
 // bulkCommit is a commit as the bulk reader parsed it.
@@ -36,7 +38,9 @@ type submodule struct {
 type graph struct {
 	commits []bulkCommit
 	subs    []submodule
-	keep    map[int32]bool
+	keep    map[int32]bool // nil: keep every blob entry (up to budget)
+	budget  int            // entries kept, at most, when keep is nil
+	kids    int            // entries kept so far
 	scratch []int32
 	missing map[plumbing.Hash]bool
 
@@ -80,12 +84,33 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 	}
 	es = nil // numbered: the listing may go
 	s.sum.Blobs = len(blobs)
-	if err := s.readGit(ctx, blobs); err != nil {
+	// Read the graph while the blobs are read, keeping every blob entry,
+	// as long as that stays within a quarter of the memory budget; past
+	// it (a big history), read it again after the blobs, keeping only the
+	// blob entries that turned out to matter.
+	g := newGraph(nil, nil)
+	g.budget = int(s.opts.MemoryBytes / 16)
+	tooBig := false
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.Go(func() error { return s.readGit(ectx, blobs) })
+	eg.Go(func() error {
+		err := s.readGraph(ectx, graphRefs, commitAt, g)
+		if errors.Is(err, errGraphTooBig) {
+			tooBig, err = true, nil
+		}
+		return err
+	})
+	if err := eg.Wait(); err != nil {
 		return err
 	}
-	g := &graph{keep: s.noteworthy(), last: make(map[string]*lastTree), dirOf: make(map[int32]string)}
-	if err := s.readGraph(ctx, graphRefs, commitAt, g); err != nil {
-		return err
+	if tooBig {
+		for i := range s.objs {
+			s.objs[i].kids = nil
+		}
+		g = newGraph(s.noteworthy(), g.missing)
+		if err := s.readGraph(ctx, graphRefs, commitAt, g); err != nil {
+			return err
+		}
 	}
 	s.link(g, tips)
 	if s.opts.AllObjects {
@@ -94,8 +119,19 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 	return ctx.Err()
 }
 
-// readGraph reads and parses the commits and trees in refs.
+// errGraphTooBig stops a graph read that keeps every blob entry once it
+// holds more than its budget.
+var errGraphTooBig = errors.New("tree graph over its memory share")
+
+func newGraph(keep map[int32]bool, missing map[plumbing.Hash]bool) *graph {
+	return &graph{keep: keep, missing: missing, last: make(map[string]*lastTree), dirOf: make(map[int32]string)}
+}
+
+// readGraph reads and parses the commits and trees in refs. With g.keep
+// nil it returns errGraphTooBig as soon as the trees' entries pass g.budget.
 func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32]plumbing.Hash, g *graph) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var buf []byte
 	hashOf := func(i int) plumbing.Hash {
 		if refs[i].id < 0 {
@@ -120,7 +156,12 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 			g.commits = append(g.commits, c)
 			return nil
 		}
-		return s.parseTree(refs[i].id, buf, g)
+		s.parseTree(refs[i].id, buf, g)
+		if g.keep == nil && g.kids > g.budget {
+			cancel()
+			return errGraphTooBig
+		}
+		return nil
 	}
 	fail := func(i int, err error) {
 		kind := "tree "
@@ -129,7 +170,11 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 		}
 		s.unitError(kind+hashOf(i).String(), err)
 	}
-	return s.batch(ctx, len(refs), hashOf, fn, fail)
+	err := s.batch(ctx, len(refs), hashOf, fn, fail)
+	if g.keep == nil && g.kids > g.budget {
+		return errGraphTooBig
+	}
+	return err
 }
 
 // parseTree sets the kids of tree id from its raw entries: subtrees and
@@ -140,7 +185,7 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 // entry whose name and hash the last tree parsed under the same directory
 // name also had reuses that answer instead of a lookup in the big object
 // map (trees come after the tree that names them, in pack order).
-func (s *scan) parseTree(id int32, raw []byte, g *graph) error {
+func (s *scan) parseTree(id int32, raw []byte, g *graph) {
 	dir := g.dirOf[id]
 	delete(g.dirOf, id)
 	last := g.last[dir]
@@ -180,7 +225,7 @@ func (s *scan) parseTree(id int32, raw []byte, g *graph) error {
 		if sub {
 			g.dirOf[k] = s.intern(name)
 		}
-		if sub || (k >= 0 && g.keep[k]) {
+		if sub || (k >= 0 && (g.keep == nil || g.keep[k])) {
 			kids = append(kids, k)
 		}
 	}
@@ -189,8 +234,8 @@ func (s *scan) parseTree(id int32, raw []byte, g *graph) error {
 	last.buf, g.curBuf = g.curBuf, last.buf
 	if len(kids) > 0 {
 		s.objs[id].kids = append([]int32(nil), kids...)
+		g.kids += len(kids)
 	}
-	return nil
 }
 
 // lastTree is the last tree parsed under one directory name.

@@ -121,7 +121,10 @@ func findingOf(res scanner.Result, id string) *scanner.Finding {
 // readers are the blob readers every behaviour test runs with.
 func readers() []string { return []string{ReaderGit, ReaderGoGit} }
 
-type scannerLoc = scanner.Location
+type (
+	scannerLoc    = scanner.Location
+	scannerResult = scanner.Result
+)
 
 func execGit(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command("git", args...)
