@@ -19,7 +19,7 @@ import (
 // comments, and commit. Nothing is committed when ctx is cancelled midway.
 func (s *sweeper) repo(ctx context.Context, r Repo) {
 	name := r.FullName
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || s.commitErr.Load() != nil { // cancelled, or nothing can be kept
 		return
 	}
 	prev, ok, err := s.state.Load(name)

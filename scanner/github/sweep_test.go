@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -358,5 +359,32 @@ func TestRepositoryAllowlist(t *testing.T) {
 		Locations: []scanner.Location{{Repo: "acme/sdk", Path: "testdata/creds.ini"}}}}}
 	if n, _ := ApplyRepoAllowlists(&only, sum.Mirrors); n != 1 || len(only.Findings) != 0 {
 		t.Errorf("dropped %d, left %v", n, only.Findings)
+	}
+}
+
+// failingState refuses every commit, as a full disk would.
+type failingState struct{ memState }
+
+func (f *failingState) Commit(u Unit) error {
+	f.mu.Lock()
+	f.commits = append(f.commits, u)
+	f.mu.Unlock()
+	return errors.New("write state: no space left on device")
+}
+
+func TestSweepStopsWhenStateCannotBeWritten(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	for i := range 5 {
+		e.repo("acme", githubfake.Repo{Name: fmt.Sprintf("r%d", i)}, map[string]string{"a": "x\n"})
+	}
+	st := &failingState{memState{units: map[string]UnitState{}}}
+	o := e.opts("acme")
+	o.Concurrency = 1
+	_, err := Sweep(context.Background(), o, e.det, st)
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("err = %v, want the state's error", err)
+	}
+	if len(st.commits) != 1 {
+		t.Errorf("%d repositories swept after the state failed, want to stop at the first", len(st.commits))
 	}
 }

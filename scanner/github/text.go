@@ -58,6 +58,9 @@ func (s *sweeper) gistOwners(ctx context.Context, errs []scanner.UnitError) ([]s
 // gists sweeps the gists of user changed since the last sweep.
 func (s *sweeper) gists(ctx context.Context, user string) {
 	name := gistUnit(user)
+	if ctx.Err() != nil || s.commitErr.Load() != nil {
+		return
+	}
 	prev, ok, err := s.state.Load(name)
 	if err == nil && ok && s.opts.SweepID != "" && prev.SweepID == s.opts.SweepID {
 		s.progress.Skipped.Add(1)
