@@ -388,3 +388,37 @@ func TestSweepStopsWhenStateCannotBeWritten(t *testing.T) {
 		t.Errorf("%d repositories swept after the state failed, want to stop at the first", len(st.commits))
 	}
 }
+
+func TestSweepUserAndOrgTogether(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	g := testkeys.New(10)
+	orgKey, userKey := newKey(g), newKey(g)
+	e.repo("acme", githubfake.Repo{Name: "api"}, map[string]string{"k": orgKey.file()})
+	w, err := e.fake.NewWork("bob", "dotfiles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit("init", map[string]string{".aws/credentials": userKey.file()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Push("main"); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.AddRepo("bob", false, githubfake.Repo{Name: "dotfiles"})
+	st := newMemState()
+	o := e.opts("acme")
+	o.Users = []string{"bob", "acme"} // an org given as a user is an error of that owner only
+	sum, err := Sweep(context.Background(), o, e.det, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sum.Units, []string{"acme/api", "bob/dotfiles"}) {
+		t.Errorf("units %v", sum.Units)
+	}
+	if got := st.keys(""); !reflect.DeepEqual(got, sortedOf(orgKey.id, userKey.id)) {
+		t.Errorf("keys %v", got)
+	}
+	if len(sum.Errors) != 1 || sum.Errors[0].Unit != "acme" {
+		t.Errorf("owner errors %+v", sum.Errors)
+	}
+}
