@@ -228,10 +228,24 @@ func (s *Store) RecordVerdicts(fs []scanner.Finding) error {
 
 // Verdicts returns the verdict history of the finding fp, oldest first.
 func (s *Store) Verdicts(fp string) ([]VerdictEntry, error) {
+	h, err := s.History(fp)
+	return h.Verdicts, err
+}
+
+// History is what the store remembers of one finding across sweeps.
+type History struct {
+	FirstSeen, LastSeen   time.Time
+	FirstSweep, LastSweep string
+	Verdicts              []VerdictEntry // oldest first
+}
+
+// History returns the sightings and verdicts of the finding fp.
+func (s *Store) History(fp string) (History, error) {
 	var rec record
 	err := s.db.View(func(tx *bbolt.Tx) error { return getJSON(tx.Bucket(bucketFindings), []byte(fp), &rec) })
 	if err != nil {
-		return nil, fmt.Errorf("read verdicts: %w", err)
+		return History{}, fmt.Errorf("read history of %s: %w", fp, err)
 	}
-	return rec.Verdicts, nil
+	return History{FirstSeen: rec.FirstSeen, LastSeen: rec.LastSeen, FirstSweep: rec.FirstSweep,
+		LastSweep: rec.LastSweep, Verdicts: rec.Verdicts}, nil
 }

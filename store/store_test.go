@@ -111,6 +111,16 @@ func TestStatusesAcrossSweeps(t *testing.T) {
 	if !ok || r.SweepID != sw2.ID {
 		t.Errorf("repo state = %+v", r)
 	}
+	// b was seen on night one and again (a new location) on night two.
+	s.CommitRepo(Repo{Name: "org/b", SweepID: sw2.ID}, []scanner.Finding{finding(b.KeyID, b.Secret.Reveal(),
+		scanner.Location{Repo: "org/b", Path: "copy.txt", Line: 1})}, nil, day.Add(24*time.Hour))
+	h, err := s.History(b.Fingerprint)
+	if err != nil || !h.FirstSeen.Equal(day) || !h.LastSeen.Equal(day.Add(24*time.Hour)) || h.FirstSweep != sw1.ID || h.LastSweep != sw2.ID {
+		t.Errorf("history of b = %+v, %v", h, err)
+	}
+	if _, err := s.History("nope"); err == nil {
+		t.Error("history of an unknown fingerprint")
+	}
 }
 
 func want(t *testing.T, s *Store, statuses map[string]string) {
