@@ -27,6 +27,8 @@ type TriageOptions struct {
 	JournalDir string      // where the response journals live
 	Profile    string      // responder AWS profile
 	Region     string      // responder AWS region
+	Store      bool        // open the sweep store instead of scanning or reading a report
+	State      string      // the sweep state file (--state), "" for the default
 }
 
 func newTriageCmd(streams *IO) *cobra.Command {
@@ -36,7 +38,8 @@ func newTriageCmd(streams *IO) *cobra.Command {
 		Short: "Triage findings in an interactive terminal app",
 		Long: `Open the triage app over PATH (default: the current directory), scanned first
 with a progress view (its git history when it is a repository, else its files),
-or over a report written by 'keysweep scan --format json' or a sweep.
+or over a report written by 'keysweep scan --format json' or a sweep, or (--store)
+over everything the GitHub sweeps have recorded in their state file.
 
 Keys are verified with AWS STS in the background (--verify=false: never).
 From a key's detail screen, each playbook step (verify, contain, investigate,
@@ -63,6 +66,8 @@ Keys: ? shows every key binding; q or ctrl+c quits.`,
 	f.StringVar(&opts.JournalDir, "journal-dir", "", "`DIR` of incident journals, shared with 'keysweep respond' (default: $XDG_STATE_HOME/keysweep/incidents)")
 	f.StringVar(&opts.Profile, "profile", "", "responder AWS profile (default: the default credential chain)")
 	f.StringVar(&opts.Region, "region", "", "responder AWS region")
+	f.BoolVar(&opts.Store, "store", false, "open the findings of the sweep store (see 'keysweep findings')")
+	f.StringVar(&opts.State, "state", "", "sweep state `FILE` for --store (default: $XDG_STATE_HOME/keysweep/state.db)")
 	addGitFlags(f, &s.Git)
 	addPolicyFlags(f, &s.Policy)
 	addVerifyFlags(f, &s.Verify)
@@ -131,7 +136,14 @@ func triageConfig(ctx context.Context, opts *TriageOptions) (tui.Config, func(),
 	cfg := tui.Config{ExportDir: "."}
 	cleanup := func() {}
 	root := opts.Arg
-	if isReportFile(opts.Arg) {
+	if opts.Store {
+		res, err := storeResult(opts)
+		if err != nil {
+			return cfg, cleanup, err
+		}
+		cfg.Result = &res
+		cfg.Target = res.Target
+	} else if isReportFile(opts.Arg) {
 		res, err := readReportFile(opts.Arg)
 		if err != nil {
 			return cfg, cleanup, err
@@ -158,6 +170,31 @@ func triageConfig(ctx context.Context, opts *TriageOptions) (tui.Config, func(),
 	cfg.Allower = allowlist{root: root}
 	cfg.Snippets = &snippets{root: root, git: !opts.Scan.NoGit && root != "" && isGitRepo(root)}
 	return cfg, cleanup, nil
+}
+
+// storeResult loads the sweep store's findings, with the allowlist and
+// baseline of the current directory applied as for any other command.
+func storeResult(opts *TriageOptions) (scanner.Result, error) {
+	st, err := openState(opts.Scan.IO, opts.State, false)
+	if err != nil {
+		return scanner.Result{}, err
+	}
+	res, err := st.Findings()
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return scanner.Result{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read sweep store: %w", err)}
+	}
+	if res.Target == "" {
+		res.Target = "sweep store " + st.Path()
+	}
+	o := opts.Scan
+	o.Path = opts.Arg
+	if err := applyPolicy(&o, &res); err != nil {
+		return scanner.Result{}, err
+	}
+	return res, nil
 }
 
 // isReportFile reports whether arg names a JSON report rather than a tree.

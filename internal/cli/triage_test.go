@@ -3,15 +3,19 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/keysweep/keysweep/internal/demo"
+	"github.com/keysweep/keysweep/internal/testkeys"
 	"github.com/keysweep/keysweep/revoke"
 	"github.com/keysweep/keysweep/scanner"
+	"github.com/keysweep/keysweep/store"
 	"github.com/keysweep/keysweep/tui"
 	"github.com/keysweep/keysweep/verify"
 	"github.com/muesli/termenv"
@@ -341,5 +345,61 @@ func TestTriageReportArgument(t *testing.T) {
 	_, _, err = triageConfig(t.Context(), &TriageOptions{Arg: filepath.Join(dir, "missing"), Scan: ScanOptions{IO: &IO{Getenv: os.Getenv}}})
 	if err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Fatalf("missing path: %v", err)
+	}
+}
+
+func TestTriageStore(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.db")
+	g := testkeys.New(11)
+	id, secret := g.AccessKeyID(), scanner.Secret(g.Secret())
+	allowedID, allowedSecret := g.AccessKeyID(), scanner.Secret(g.Secret())
+	st, err := store.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	sw, _, err := st.BeginSweep("org:acme", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := []scanner.Finding{
+		{Fingerprint: scanner.Fingerprint(id, secret), KeyID: id, KeyType: scanner.AccessKey, Secret: secret,
+			Locations: []scanner.Location{{Repo: "acme/api", Path: "conf/prod.env", Line: 2, InHead: true}}},
+		{Fingerprint: scanner.Fingerprint(allowedID, allowedSecret), KeyID: allowedID, KeyType: scanner.AccessKey, Secret: allowedSecret,
+			Locations: []scanner.Location{{Repo: "acme/web", Path: "fixtures/keys.txt", Line: 1, InHead: true}}},
+	}
+	if err := st.CommitRepo(store.Repo{Name: "acme/api", SweepID: sw.ID}, found, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishSweep(sw.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// The security team's allowlist in the directory triage runs from applies to the store too.
+	toml := fmt.Sprintf("[[allow]]\nkey_id = %q\nreason = \"fixture\"\n", allowedID)
+	if err := os.WriteFile(filepath.Join(dir, ".keysweep.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := &TriageOptions{Arg: dir, Store: true, State: state, Scan: ScanOptions{IO: &IO{Getenv: func(string) string { return "" }}}}
+	cfg, cleanup, err := triageConfig(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if cfg.Scan != nil || cfg.Result == nil {
+		t.Fatalf("--store must load the store, not scan: scan=%v result=%v", cfg.Scan != nil, cfg.Result != nil)
+	}
+	if len(cfg.Result.Findings) != 1 || cfg.Result.Findings[0].KeyID != id {
+		t.Fatalf("findings = %+v, want only %s (the other is allowlisted)", cfg.Result.Findings, id)
+	}
+	if cfg.Result.Findings[0].Status != "new" || cfg.Result.Findings[0].Secret != secret {
+		t.Fatalf("status %q, secret kept %v", cfg.Result.Findings[0].Status, cfg.Result.Findings[0].Secret == secret)
+	}
+
+	opts.State = filepath.Join(dir, "none.db")
+	if _, _, err := triageConfig(t.Context(), opts); err == nil || !strings.Contains(err.Error(), "none.db") {
+		t.Fatalf("missing store: %v", err)
 	}
 }
