@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
+	"github.com/keysweep/keysweep/internal/atomicfile"
 	"github.com/keysweep/keysweep/scanner"
 )
 
@@ -59,23 +59,7 @@ func WriteBaseline(path string, b *Baseline) error {
 	if err != nil {
 		return fmt.Errorf("write baseline: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".keysweep-baseline-*")
-	if err != nil {
-		return fmt.Errorf("write baseline: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write baseline: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write baseline: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write baseline: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write baseline: %w", err)
 	}
 	return nil

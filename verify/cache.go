@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keysweep/keysweep/internal/atomicfile"
 	"github.com/keysweep/keysweep/scanner"
 )
 
@@ -117,42 +118,11 @@ func (c *cache) save() error {
 	if err != nil {
 		return fmt.Errorf("encode verify cache: %w", err)
 	}
-	if err := writeFileAtomic(c.path, append(b, '\n')); err != nil {
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return fmt.Errorf("write verify cache: create %s: %w", filepath.Dir(c.path), err)
+	}
+	if err := atomicfile.Write(c.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write verify cache: %w", err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes b to path through a temporary file in the same
-// directory (created 0700 if missing) and a rename, so readers see the old
-// or the new content, never a part. The file ends with mode 0600.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename %s: %w", path, err)
 	}
 	return nil
 }

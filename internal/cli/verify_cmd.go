@@ -5,9 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/keysweep/keysweep/internal/atomicfile"
 	"github.com/keysweep/keysweep/internal/buildinfo"
 	"github.com/keysweep/keysweep/report"
 	"github.com/keysweep/keysweep/scanner"
@@ -136,7 +136,7 @@ func writeVerifiedReport(opts *VerifyOptions, res scanner.Result, secrets bool) 
 	if dst == "" {
 		dst = opts.Report
 	}
-	if err := writeFileAtomic(dst, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(dst, buf.Bytes(), 0o600); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
 	return nil
@@ -156,32 +156,6 @@ func verifyExit(fs []scanner.Finding) error {
 	if errs > 0 {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s could not be verified", plural(errs, "key", "keys")),
 			Hint: "the verify_error fields say why; try again later, or raise --verify-timeout"}
-	}
-	return nil
-}
-
-// writeFileAtomic replaces path with b through a temporary file in the same
-// directory and a rename: readers see the old or the new report, never a
-// part, and a failure leaves the old one. The file ends with mode 0600.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	return nil
 }
