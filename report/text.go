@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/keysweep/keysweep/internal/bytesize"
 	"github.com/keysweep/keysweep/scanner"
 )
 
@@ -137,7 +138,7 @@ func writeSummary(w io.Writer, res scanner.Result, fs []scanner.Finding, opts Op
 		}
 		b.WriteString(s)
 	}
-	fmt.Fprintf(&b, " (%d files, %s", res.Stats.Files, humanBytes(res.Stats.Bytes))
+	fmt.Fprintf(&b, " (%d files, %s", res.Stats.Files, bytesize.Format(res.Stats.Bytes))
 	if res.Stats.Duration > 0 {
 		fmt.Fprintf(&b, ", %s", res.Stats.Duration.Round(time.Millisecond))
 	}
@@ -249,16 +250,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

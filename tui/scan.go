@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/keysweep/keysweep/internal/bytesize"
 )
 
 // scanProgressMsg carries the scan's counters, polled by a tick.
@@ -100,7 +101,7 @@ func (m *scanModel) view(a *App) string {
 	}
 	fmt.Fprintf(&b, "  %s %s %s\n\n", m.spin.View(), state, a.target)
 	fmt.Fprintf(&b, "  %-10s %d\n", "objects", m.units)
-	fmt.Fprintf(&b, "  %-10s %s\n", "read", humanBytes(m.bytes))
+	fmt.Fprintf(&b, "  %-10s %s\n", "read", bytesize.Format(m.bytes))
 	fmt.Fprintf(&b, "  %-10s %d\n", "keys", m.found)
 	fmt.Fprintf(&b, "  %-10s %s\n", "elapsed", a.cfg.Now().Sub(m.started).Round(time.Second))
 	body := b.String()
@@ -109,16 +110,4 @@ func (m *scanModel) view(a *App) string {
 		body += strings.Repeat("\n", pad)
 	}
 	return body + a.helpView(a.keys.scanHelp())
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
