@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/keysweep/keysweep/scanner/staged"
 )
 
 // Hook names keysweep manages.
@@ -86,24 +87,13 @@ func (o *InstallOptions) defaults() {
 	}
 }
 
+// git runs git in o.Dir with o.Git and o.Env, returning its trimmed
+// standard output.
 func (o *InstallOptions) git(ctx context.Context, args ...string) (string, error) {
-	bin := o.Git
-	if bin == "" {
-		bin = "git"
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = o.Dir
-	if len(o.Env) > 0 {
-		cmd.Env = append(cmd.Environ(), o.Env...)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	g := staged.Options{Dir: o.Dir, Git: o.Git, Env: o.Env}
+	out, err := g.RunGit(ctx, args...)
 	if err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return "", fmt.Errorf("run git %s: %w: %s", strings.Join(args, " "), err, msg)
-		}
-		return "", fmt.Errorf("run git %s: %w", strings.Join(args, " "), err)
+		return "", err
 	}
 	return strings.TrimSpace(string(out)), nil
 }

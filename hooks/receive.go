@@ -1,10 +1,8 @@
 package hooks
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 
 	"github.com/keysweep/keysweep/scanner/staged"
@@ -57,7 +55,7 @@ func receivePolicy(ctx context.Context, ups []staged.Update, o RunOptions) (*Pol
 // showFile returns the content of path in commit rev, ok false when the
 // commit has no such file.
 func showFile(ctx context.Context, g staged.Options, rev, path string) ([]byte, bool, error) {
-	out, err := gitOut(ctx, g, "ls-tree", "-z", rev, "--", path)
+	out, err := g.RunGit(ctx, "ls-tree", "-z", rev, "--", path)
 	if err != nil {
 		return nil, false, err
 	}
@@ -66,25 +64,6 @@ func showFile(ctx context.Context, g staged.Options, rev, path string) ([]byte, 
 	if !found || len(f) != 3 || f[1] != "blob" {
 		return nil, false, nil
 	}
-	data, err := gitOut(ctx, g, "cat-file", "blob", f[2])
+	data, err := g.RunGit(ctx, "cat-file", "blob", f[2])
 	return data, err == nil, err
-}
-
-func gitOut(ctx context.Context, g staged.Options, args ...string) ([]byte, error) {
-	bin := g.Git
-	if bin == "" {
-		bin = "git"
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = g.Dir
-	if len(g.Env) > 0 {
-		cmd.Env = append(cmd.Environ(), g.Env...)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("run git %s: %w: %s", args[0], err, strings.TrimSpace(stderr.String()))
-	}
-	return out, nil
 }

@@ -13,9 +13,11 @@ import (
 	"sync"
 )
 
-// git runs the git binary in opts.Dir and returns its standard output.
-// Its standard error is folded into the returned error.
-func (o *Options) git(ctx context.Context, args ...string) ([]byte, error) {
+// RunGit runs the git binary o.Git (default "git") in o.Dir with o.Env
+// added to the environment, and returns its standard output. A failure is
+// "run git SUBCOMMAND: ERR: STDERR" (the trimmed standard error, when any);
+// errors.As finds the *exec.ExitError of a non-zero exit.
+func (o *Options) RunGit(ctx context.Context, args ...string) ([]byte, error) {
 	return o.gitStarted(ctx, nil, args...)
 }
 

@@ -139,11 +139,11 @@ func Range(ctx context.Context, det Scanner, col *scanner.Collector, include, ex
 	// Blobs (and annotated tags, listed by name) come from one listing; with
 	// a type filter, git omits some commits from it, so commits come from a
 	// second, plain one.
-	blobs, err := opts.git(ctx, append([]string{"rev-list", "--objects", "--filter=object:type=blob"}, rangeArgs...)...)
+	blobs, err := opts.RunGit(ctx, append([]string{"rev-list", "--objects", "--filter=object:type=blob"}, rangeArgs...)...)
 	if err != nil {
 		return fmt.Errorf("list pushed objects: %w", err)
 	}
-	commits, err := opts.git(ctx, append([]string{"rev-list"}, rangeArgs...)...)
+	commits, err := opts.RunGit(ctx, append([]string{"rev-list"}, rangeArgs...)...)
 	if err != nil {
 		return fmt.Errorf("list pushed commits: %w", err)
 	}
@@ -197,7 +197,7 @@ func Range(ctx context.Context, det Scanner, col *scanner.Collector, include, ex
 // whose changes add each blob, from one `git log --raw` over the range.
 func (o *Options) attribute(ctx context.Context, rangeArgs []string, blobs map[string]string) error {
 	args := append([]string{"log", "-z", "--raw", "--no-abbrev", "--no-renames", "--format=%x01%H"}, rangeArgs...)
-	out, err := o.git(ctx, args...)
+	out, err := o.RunGit(ctx, args...)
 	if err != nil {
 		return err
 	}

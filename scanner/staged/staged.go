@@ -138,7 +138,7 @@ func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, 
 		if terr != nil {
 			return nil, fmt.Errorf("list staged changes: %w", terr)
 		}
-		if out, err = o.git(ctx, append(args, empty, "--")...); err != nil {
+		if out, err = o.RunGit(ctx, append(args, empty, "--")...); err != nil {
 			return nil, fmt.Errorf("list staged changes: %w", err)
 		}
 	}
@@ -147,13 +147,13 @@ func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, 
 
 // headExists reports whether HEAD names a commit (false on an unborn branch).
 func (o *Options) headExists(ctx context.Context) bool {
-	_, err := o.git(ctx, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+	_, err := o.RunGit(ctx, "rev-parse", "-q", "--verify", "HEAD^{commit}")
 	return err == nil
 }
 
 // emptyTree returns the id of the empty tree in the repository's hash.
 func (o *Options) emptyTree(ctx context.Context) (string, error) {
-	out, err := o.git(ctx, "rev-parse", "--show-object-format")
+	out, err := o.RunGit(ctx, "rev-parse", "--show-object-format")
 	if err != nil {
 		return "", err
 	}
