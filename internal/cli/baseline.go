@@ -56,22 +56,13 @@ func runBaselineCreate(cmd *cobra.Command, opts *ScanOptions, out string) error 
 	if _, err := os.Stat(opts.Path); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("baseline %s: %w", opts.Path, err)}
 	}
-	det := scanner.New(scanner.Options{})
-	col := scanner.NewCollector(nil)
-	var err error
-	if !opts.NoGit && isGitRepo(opts.Path) {
-		err = scanHistory(ctx, opts, det, col)
-	} else {
-		err = scanDir(ctx, opts, det, col)
-	}
+	res, err := collect(ctx, opts, scanner.NewCollector(nil))
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("baseline not written: %w", ctx.Err())}
 	}
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("baseline not written: %w", err)}
 	}
-	res := col.Result()
-	res.Target, _ = filepath.Abs(opts.Path)
 	if len(res.Errors) > 0 {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("baseline not written: %d unit(s) could not be scanned (first: %s: %s)",
 			len(res.Errors), res.Errors[0].Unit, res.Errors[0].Err)}

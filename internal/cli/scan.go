@@ -76,10 +76,17 @@ func runScan(ctx context.Context, opts *ScanOptions) error {
 	if _, err := os.Stat(opts.Path); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("scan %s: %w", opts.Path, err)}
 	}
+	res, err := collect(ctx, opts, scanner.NewCollector(nil))
+	return finishScan(ctx, opts, &res, err)
+}
+
+// collect scans opts.Path into col, choosing the source as the scan command
+// does: its git history when it is a repository (unless --no-git), else
+// its files. The result carries the absolute target, the duration and
+// whether ctx was cancelled; the error is the scan's.
+func collect(ctx context.Context, opts *ScanOptions, col *scanner.Collector) (scanner.Result, error) {
 	start := time.Now()
 	det := scanner.New(scanner.Options{IncludeExamples: opts.IncludeExamples})
-	col := scanner.NewCollector(nil)
-	target, _ := filepath.Abs(opts.Path)
 	var err error
 	if !opts.NoGit && isGitRepo(opts.Path) {
 		err = scanHistory(ctx, opts, det, col)
@@ -87,10 +94,10 @@ func runScan(ctx context.Context, opts *ScanOptions) error {
 		err = scanDir(ctx, opts, det, col)
 	}
 	res := col.Result()
-	res.Target = target
+	res.Target, _ = filepath.Abs(opts.Path)
 	res.Stats.Duration = time.Since(start)
 	res.Interrupted = ctx.Err() != nil
-	return finishScan(ctx, opts, &res, err)
+	return res, err
 }
 
 // finishScan applies the allowlist and baseline, verifies when asked, writes

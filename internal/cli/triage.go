@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -232,18 +231,7 @@ func triageScan(opts *ScanOptions, path string) *tui.Scan {
 	}
 	return &tui.Scan{
 		Run: func(ctx context.Context) (scanner.Result, error) {
-			start := time.Now()
-			det := scanner.New(scanner.Options{IncludeExamples: o.IncludeExamples})
-			var err error
-			if !o.NoGit && isGitRepo(o.Path) {
-				err = scanHistory(ctx, &o, det, col)
-			} else {
-				err = scanDir(ctx, &o, det, col)
-			}
-			res := col.Result()
-			res.Target, _ = filepath.Abs(o.Path)
-			res.Stats.Duration = time.Since(start)
-			res.Interrupted = ctx.Err() != nil
+			res, err := collect(ctx, &o, col)
 			if perr := applyPolicy(&o, &res); perr != nil && err == nil {
 				err = perr
 			}
