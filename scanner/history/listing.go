@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -28,12 +29,16 @@ type listing struct {
 	err     error
 }
 
-// startListing lists every object of the repository at dir in the background.
+// startListing lists every object of the repository at dir in the
+// background: from the pack indexes when it can, else with git.
 func startListing(ctx context.Context, gitBin, dir string) *listing {
 	l := &listing{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
-		l.entries, l.err = listObjects(ctx, gitBin, dir)
+		l.entries, l.err = listObjectsFast(ctx, gitBin, dir)
+		if errors.Is(l.err, errNoFastList) {
+			l.entries, l.err = listObjects(ctx, gitBin, dir)
+		}
 	}()
 	return l
 }

@@ -1,0 +1,303 @@
+package history
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"compress/zlib"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// errNoFastList makes listObjectsFast give way to git's own listing: the
+// store has something it does not read (alternates, an index version or
+// a delta base it cannot place, a damaged pack).
+var errNoFastList = errors.New("object store not listable from pack indexes")
+
+// listObjectsFast lists the objects of the repository at dir as `git
+// cat-file --batch-all-objects --batch-check --unordered` would (every
+// packed and loose object, packed ones in pack order, sizes -1), without
+// a git process inflating anything: it reads each pack's .idx and the
+// object headers of the .pack, following delta chains for the types, and
+// the headers of loose objects. On anything unusual it returns an error
+// wrapping errNoFastList, and the caller runs git's listing instead.
+func listObjectsFast(ctx context.Context, gitBin, dir string) ([]entry, error) {
+	out, err := exec.CommandContext(ctx, gitBin, "-C", dir, "rev-parse", "--git-path", "objects").Output()
+	if err != nil {
+		return nil, fmt.Errorf("find object directory: %w: %w", errNoFastList, err)
+	}
+	objDir := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(objDir) {
+		objDir = filepath.Join(dir, objDir)
+	}
+	if fi, err := os.Stat(filepath.Join(objDir, "info", "alternates")); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("alternates: %w", errNoFastList)
+	}
+	packs, err := filepath.Glob(filepath.Join(objDir, "pack", "*.pack"))
+	if err != nil {
+		return nil, fmt.Errorf("list packs: %w: %w", errNoFastList, err)
+	}
+	es, err := listLoose(objDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range packs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pes, err := listPack(strings.TrimSuffix(p, ".pack"))
+		if err != nil {
+			return nil, fmt.Errorf("list pack %s: %w: %w", filepath.Base(p), errNoFastList, err)
+		}
+		es = append(es, pes...)
+	}
+	return es, nil
+}
+
+// packObj is one object of a pack: its hash, offset and (once known) type.
+type packObj struct {
+	hash plumbing.Hash
+	off  int64
+	typ  plumbing.ObjectType
+}
+
+// listPack lists the objects of base.pack from base.idx (version 2), in
+// pack order, with their types.
+func listPack(base string) ([]entry, error) {
+	objs, err := readIdxV2(base + ".idx")
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(objs, func(a, b packObj) int { return cmp.Compare(a.off, b.off) })
+	f, err := os.Open(base + ".pack")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	var pos int64
+	refs := map[int]deltaBase{} // objects whose base type is not known yet
+	for i := range objs {
+		if _, err := br.Discard(int(objs[i].off - pos)); err != nil {
+			return nil, fmt.Errorf("object at %d: %w", objs[i].off, errOrEOF(err))
+		}
+		pos = objs[i].off
+		h, _ := br.Peek(32) // shorter only at the end of the file
+		if len(h) == 0 {
+			return nil, fmt.Errorf("object at %d: %w", pos, io.ErrUnexpectedEOF)
+		}
+		typ, n := plumbing.ObjectType((h[0]>>4)&7), 1
+		for c := h[0]; c&0x80 != 0; n++ {
+			if n >= len(h) {
+				return nil, fmt.Errorf("object at %d: bad header", pos)
+			}
+			c = h[n]
+		}
+		switch typ {
+		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+			objs[i].typ = typ
+		case plumbing.OFSDeltaObject:
+			if n >= len(h) {
+				return nil, fmt.Errorf("object at %d: bad header", pos)
+			}
+			c := h[n]
+			ofs := int64(c & 0x7f)
+			for c&0x80 != 0 {
+				if n++; n >= len(h) {
+					return nil, fmt.Errorf("object at %d: bad delta offset", pos)
+				}
+				c = h[n]
+				ofs = (ofs+1)<<7 | int64(c&0x7f)
+			}
+			b, ok := slices.BinarySearchFunc(objs[:i], pos-ofs, func(o packObj, off int64) int { return cmp.Compare(o.off, off) })
+			if !ok {
+				return nil, fmt.Errorf("object at %d: delta base at %d not in the index", pos, pos-ofs)
+			}
+			objs[i].typ = objs[b].typ // invalid while b is a REF_DELTA not yet placed
+			if objs[i].typ == plumbing.InvalidObject {
+				refs[i] = deltaBase{idx: b}
+			}
+		case plumbing.REFDeltaObject:
+			if n+20 > len(h) {
+				return nil, fmt.Errorf("object at %d: bad delta base", pos)
+			}
+			var bh plumbing.Hash
+			copy(bh[:], h[n:n+20])
+			refs[i] = deltaBase{hash: &bh}
+		default:
+			return nil, fmt.Errorf("object at %d: type %d", pos, typ)
+		}
+	}
+	if len(refs) > 0 {
+		if err := placeRefDeltas(objs, refs); err != nil {
+			return nil, err
+		}
+	}
+	es := make([]entry, len(objs))
+	for i, o := range objs {
+		es[i] = entry{o.hash, o.typ, -1}
+	}
+	return es, nil
+}
+
+// deltaBase is the base of a delta: a hash (REF_DELTA) or, when hash is
+// nil, the object at index idx of the pack (OFS_DELTA).
+type deltaBase struct {
+	hash *plumbing.Hash
+	idx  int
+}
+
+// placeRefDeltas gives the objects in refs the type of their base. Bases
+// outside the pack (a thin pack) are not followed.
+func placeRefDeltas(objs []packObj, refs map[int]deltaBase) error {
+	byHash := make(map[plumbing.Hash]int, len(objs))
+	for i, o := range objs {
+		byHash[o.hash] = i
+	}
+	for len(refs) > 0 {
+		progress := false
+		for i, b := range refs {
+			base := b.idx
+			if b.hash != nil {
+				j, ok := byHash[*b.hash]
+				if !ok {
+					return fmt.Errorf("delta base %s not in the pack", *b.hash)
+				}
+				base = j
+			}
+			if objs[base].typ != plumbing.InvalidObject {
+				objs[i].typ = objs[base].typ
+				delete(refs, i)
+				progress = true
+			}
+		}
+		if !progress {
+			return errors.New("delta chain without a base")
+		}
+	}
+	return nil
+}
+
+// readIdxV2 reads the names and offsets of a version 2 pack index.
+func readIdxV2(path string) ([]packObj, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 256<<10)
+	var head [8 + 256*4]byte
+	if _, err := io.ReadFull(br, head[:]); err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), errOrEOF(err))
+	}
+	if !bytes.Equal(head[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+		return nil, fmt.Errorf("read %s: not a version 2 index", filepath.Base(path))
+	}
+	n := int(binary.BigEndian.Uint32(head[8+255*4:]))
+	objs := make([]packObj, n)
+	for i := range objs {
+		if _, err := io.ReadFull(br, objs[i].hash[:]); err != nil {
+			return nil, fmt.Errorf("read %s: %w", filepath.Base(path), errOrEOF(err))
+		}
+	}
+	if _, err := br.Discard(4 * n); err != nil { // CRC32s
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), errOrEOF(err))
+	}
+	var w [8]byte
+	var large []int
+	for i := range objs {
+		if _, err := io.ReadFull(br, w[:4]); err != nil {
+			return nil, fmt.Errorf("read %s: %w", filepath.Base(path), errOrEOF(err))
+		}
+		v := binary.BigEndian.Uint32(w[:4])
+		objs[i].off = int64(v)
+		if v&0x80000000 != 0 {
+			objs[i].off = int64(v & 0x7fffffff)
+			large = append(large, i)
+		}
+	}
+	if len(large) > 0 {
+		// Large offsets are in index order; read as many as are named.
+		var big []int64
+		for range large {
+			if _, err := io.ReadFull(br, w[:]); err != nil {
+				return nil, fmt.Errorf("read %s: %w", filepath.Base(path), errOrEOF(err))
+			}
+			big = append(big, int64(binary.BigEndian.Uint64(w[:])))
+		}
+		for _, i := range large {
+			k := objs[i].off
+			if k >= int64(len(big)) {
+				return nil, fmt.Errorf("read %s: bad large offset", filepath.Base(path))
+			}
+			objs[i].off = big[k]
+		}
+	}
+	return objs, nil
+}
+
+// listLoose lists the loose objects under objDir, reading each one's type
+// from its inflated header.
+func listLoose(objDir string) ([]entry, error) {
+	var es []entry
+	var zr io.ReadCloser
+	var hdr [32]byte
+	for d := range 256 {
+		sub := filepath.Join(objDir, fmt.Sprintf("%02x", d))
+		names, err := os.ReadDir(sub)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return nil, fmt.Errorf("list loose objects: %w: %w", errNoFastList, err)
+		}
+		for _, de := range names {
+			name := de.Name()
+			if len(name) != 38 || !plumbing.IsHash(sub[len(sub)-2:]+name) {
+				continue // a temporary file
+			}
+			typ, err := looseType(filepath.Join(sub, name), &zr, hdr[:])
+			if err != nil {
+				return nil, fmt.Errorf("loose object %s%s: %w: %w", sub[len(sub)-2:], name, errNoFastList, err)
+			}
+			es = append(es, entry{plumbing.NewHash(sub[len(sub)-2:] + name), typ, -1})
+		}
+	}
+	return es, nil
+}
+
+// looseType reads the type from the header ("blob 123\x00") of a loose
+// object; zr is reused across calls.
+func looseType(path string, zr *io.ReadCloser, hdr []byte) (plumbing.ObjectType, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return plumbing.InvalidObject, err
+	}
+	defer f.Close()
+	if *zr == nil {
+		if *zr, err = zlib.NewReader(f); err != nil {
+			return plumbing.InvalidObject, err
+		}
+	} else if err := (*zr).(zlib.Resetter).Reset(f, nil); err != nil {
+		return plumbing.InvalidObject, err
+	}
+	n, err := io.ReadFull(*zr, hdr)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return plumbing.InvalidObject, err
+	}
+	sp := bytes.IndexByte(hdr[:n], ' ')
+	if sp < 0 || bytes.IndexByte(hdr[:n], 0) < sp {
+		return plumbing.InvalidObject, errors.New("bad header")
+	}
+	return plumbing.ParseObjectType(string(hdr[:sp]))
+}
