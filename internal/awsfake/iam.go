@@ -68,6 +68,20 @@ func (f *Fake) targetUser(c *call) (*User, *apiError) {
 	return u, nil
 }
 
+// paramUser returns the required parameter key of a user-scoped call and
+// the user the call acts on, checking them in that order as IAM does.
+func (f *Fake) paramUser(c *call, key string) (string, *User, *apiError) {
+	v, e := c.param(key)
+	if e != nil {
+		return "", nil, e
+	}
+	u, e := f.targetUser(c)
+	if e != nil {
+		return "", nil, e
+	}
+	return v, u, nil
+}
+
 // userKey finds access key id among u's keys.
 func (f *Fake) userKey(u *User, id string) (*Key, *apiError) {
 	if !contains(u.Keys, id) {
@@ -227,11 +241,7 @@ func (f *Fake) iamCreateAccessKey(c *call) (*result, *apiError) {
 }
 
 func (f *Fake) iamDeleteAccessKey(c *call) (*result, *apiError) {
-	id, e := c.param("AccessKeyId")
-	if e != nil {
-		return nil, e
-	}
-	u, e := f.targetUser(c)
+	id, u, e := f.paramUser(c, "AccessKeyId")
 	if e != nil {
 		return nil, e
 	}

@@ -27,6 +27,10 @@ func (f *Fake) PolicyDocument(account, user, name string) (string, bool) {
 	return doc, ok
 }
 
+func noSuchUserPolicy(name string) *apiError {
+	return errf(http.StatusNotFound, "NoSuchEntity", "The user policy with name %s cannot be found.", name)
+}
+
 func (f *Fake) iamPutUserPolicy(c *call) (*result, *apiError) {
 	name, e := c.param("PolicyName")
 	if e != nil {
@@ -49,17 +53,13 @@ func (f *Fake) iamPutUserPolicy(c *call) (*result, *apiError) {
 }
 
 func (f *Fake) iamGetUserPolicy(c *call) (*result, *apiError) {
-	name, e := c.param("PolicyName")
-	if e != nil {
-		return nil, e
-	}
-	u, e := f.targetUser(c)
+	name, u, e := f.paramUser(c, "PolicyName")
 	if e != nil {
 		return nil, e
 	}
 	doc, ok := u.Inline[name]
 	if !ok {
-		return nil, errf(http.StatusNotFound, "NoSuchEntity", "The user policy with name %s cannot be found.", name)
+		return nil, noSuchUserPolicy(name)
 	}
 	return &result{xml: func(x *xmlw) {
 		x.el("UserName", u.Name)
@@ -94,16 +94,12 @@ func (f *Fake) iamListUserPolicies(c *call) (*result, *apiError) {
 }
 
 func (f *Fake) iamDeleteUserPolicy(c *call) (*result, *apiError) {
-	name, e := c.param("PolicyName")
-	if e != nil {
-		return nil, e
-	}
-	u, e := f.targetUser(c)
+	name, u, e := f.paramUser(c, "PolicyName")
 	if e != nil {
 		return nil, e
 	}
 	if _, ok := u.Inline[name]; !ok {
-		return nil, errf(http.StatusNotFound, "NoSuchEntity", "The user policy with name %s cannot be found.", name)
+		return nil, noSuchUserPolicy(name)
 	}
 	delete(u.Inline, name)
 	return &result{}, nil
@@ -142,11 +138,7 @@ func (f *Fake) iamAttachUserPolicy(c *call) (*result, *apiError) {
 }
 
 func (f *Fake) iamDetachUserPolicy(c *call) (*result, *apiError) {
-	arn, e := c.param("PolicyArn")
-	if e != nil {
-		return nil, e
-	}
-	u, e := f.targetUser(c)
+	arn, u, e := f.paramUser(c, "PolicyArn")
 	if e != nil {
 		return nil, e
 	}
