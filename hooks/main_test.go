@@ -5,9 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/keysweep/keysweep/internal/gittest"
 	"github.com/keysweep/keysweep/internal/testkeys"
 	"github.com/keysweep/keysweep/scanner"
 )
@@ -45,14 +45,11 @@ func testMain(m *testing.M) int {
 			return 1
 		}
 	}
-	cfg := filepath.Join(home, ".gitconfig")
-	os.WriteFile(cfg, []byte("[init]\n\tdefaultBranch = main\n[user]\n\tname = T\n\temail = t@example.com\n"), 0o644)
-	for k, v := range map[string]string{
-		"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"),
-		"GIT_CONFIG_GLOBAL": cfg, "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1",
-	} {
-		os.Setenv(k, v)
+	if err := gittest.Isolate(home); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	os.Setenv("NO_COLOR", "1")
 	return m.Run()
 }
 
@@ -66,55 +63,17 @@ func keysweepBin(t *testing.T) string {
 	return filepath.Join(binDir, "keysweep")
 }
 
-type repo struct {
-	t   *testing.T
-	dir string
-	env []string
-}
+// repo is a throwaway git repository for one test.
+type repo struct{ *gittest.Repo }
 
 func newRepo(t *testing.T, args ...string) *repo {
 	t.Helper()
-	r := &repo{t: t, dir: t.TempDir()}
-	r.git(append([]string{"init", "-q"}, args...)...)
-	return r
+	return &repo{gittest.New(t, args...)}
 }
 
-// run runs a command in r.dir and returns its combined output and error.
-func (r *repo) run(name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), r.env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
-func (r *repo) git(args ...string) string {
-	r.t.Helper()
-	out, err := r.run("git", args...)
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(out)
-}
-
-func (r *repo) write(path, content string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *repo) read(path string) string {
-	r.t.Helper()
-	b, err := os.ReadFile(filepath.Join(r.dir, path))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return string(b)
+// repoAt is a repo for the existing git directory or work tree dir.
+func repoAt(t *testing.T, dir string) *repo {
+	return &repo{&gittest.Repo{T: t, Dir: dir}}
 }
 
 type cred struct{ id, secret string }

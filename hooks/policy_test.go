@@ -231,14 +231,14 @@ func TestAppendAllow(t *testing.T) {
 
 func TestFindRoot(t *testing.T) {
 	r := newRepo(t)
-	r.write("sub/dir/f.txt", "x")
-	r.write("sub/"+ConfigFile, "")
+	r.Write("sub/dir/f.txt", "x")
+	r.Write("sub/"+ConfigFile, "")
 	plain := t.TempDir()
 	os.WriteFile(filepath.Join(plain, "f.txt"), nil, 0o644)
 	tests := []struct{ name, in, want string }{
-		{"repository root", r.dir, r.dir},
-		{"subdirectory with its own config still uses the repository root", filepath.Join(r.dir, "sub", "dir"), r.dir},
-		{"file", filepath.Join(r.dir, "sub", "dir", "f.txt"), r.dir},
+		{"repository root", r.Dir, r.Dir},
+		{"subdirectory with its own config still uses the repository root", filepath.Join(r.Dir, "sub", "dir"), r.Dir},
+		{"file", filepath.Join(r.Dir, "sub", "dir", "f.txt"), r.Dir},
 		{"outside a repository", plain, plain},
 		{"file outside a repository", filepath.Join(plain, "f.txt"), plain},
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/keysweep/keysweep/internal/gittest"
 	"github.com/keysweep/keysweep/internal/testkeys"
 	"github.com/keysweep/keysweep/scanner"
 )
@@ -20,61 +18,27 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cfg := filepath.Join(home, ".gitconfig")
-	os.WriteFile(cfg, []byte("[init]\n\tdefaultBranch = main\n[user]\n\tname = T\n\temail = t@example.com\n[advice]\n\tdetachedHead = false\n"), 0o644)
-	os.Setenv("HOME", home)
-	os.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	os.Setenv("GIT_CONFIG_GLOBAL", cfg)
-	os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	if err := gittest.Isolate(home); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(home)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(home)
 	os.Exit(code)
 }
 
 // repo is a throwaway git repository for one test.
-type repo struct {
-	t   *testing.T
-	dir string
-}
+type repo struct{ *gittest.Repo }
 
 func newRepo(t *testing.T) *repo {
 	t.Helper()
-	r := &repo{t: t, dir: t.TempDir()}
-	r.git("init", "-q")
-	return r
+	return &repo{gittest.New(t)}
 }
 
-func (r *repo) git(args ...string) string {
-	r.t.Helper()
-	out, err := r.gitErr(args...)
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-func (r *repo) gitErr(args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
-func (r *repo) write(path, content string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *repo) commit(msg string) {
-	r.t.Helper()
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
+// repoAt is a repo for the existing git directory or work tree dir.
+func repoAt(t *testing.T, dir string) *repo {
+	return &repo{&gittest.Repo{T: t, Dir: dir}}
 }
 
 // cred is a generated key pair and the file text that holds it.
@@ -112,12 +76,4 @@ func summary(res scanner.Result) map[string][]string {
 		}
 	}
 	return m
-}
-
-func (r *repo) gitEnv(env []string, args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
 }

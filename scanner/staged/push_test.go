@@ -55,18 +55,18 @@ func pr(s string) ([]Update, error) { return ParsePreReceive(strings.NewReader(s
 func pushFixture(t *testing.T) (r *repo, k1, k2, k3 cred) {
 	k1, k2, k3 = newCred(11), newCred(12), newCred(13)
 	remote := newRepo(t)
-	remote.git("init", "-q", "--bare", "--initial-branch=main", remote.dir+"/r.git")
+	remote.Git("init", "-q", "--bare", "--initial-branch=main", remote.Dir+"/r.git")
 	r = newRepo(t)
-	r.git("remote", "add", "origin", remote.dir+"/r.git")
-	r.write("old.ini", k1.ini())
-	r.write("other.txt", "x\n")
-	r.commit("base")
-	r.git("push", "-q", "origin", "main")
-	r.git("checkout", "-q", "-b", "feature")
-	r.write("new.ini", k2.ini())
-	r.commit("add config")
-	r.write("other.txt", "y\n")
-	r.commit("message with a key " + k3.id + " " + k3.secret)
+	r.Git("remote", "add", "origin", remote.Dir+"/r.git")
+	r.Write("old.ini", k1.ini())
+	r.Write("other.txt", "x\n")
+	r.Commit("base")
+	r.Git("push", "-q", "origin", "main")
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Write("new.ini", k2.ini())
+	r.Commit("add config")
+	r.Write("other.txt", "y\n")
+	r.Commit("message with a key " + k3.id + " " + k3.secret)
 	return r, k1, k2, k3
 }
 
@@ -87,9 +87,9 @@ func kinds(res scanner.Result) []string {
 
 func TestPrePush(t *testing.T) {
 	r, k1, k2, k3 := pushFixture(t)
-	head := r.git("rev-parse", "HEAD")
-	main := r.git("rev-parse", "main")
-	addCommit := r.git("rev-parse", "HEAD~1") // "add config" added new.ini
+	head := r.Git("rev-parse", "HEAD")
+	main := r.Git("rev-parse", "main")
+	addCommit := r.Git("rev-parse", "HEAD~1") // "add config" added new.ini
 	z := strings.Repeat("0", 40)
 	det := scanner.New(scanner.Options{})
 	tests := []struct {
@@ -114,7 +114,7 @@ func TestPrePush(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			col := scanner.NewCollector(nil)
-			if err := PrePush(context.Background(), det, col, tt.remote, tt.ups, Options{Dir: r.dir}); err != nil {
+			if err := PrePush(context.Background(), det, col, tt.remote, tt.ups, Options{Dir: r.Dir}); err != nil {
 				t.Fatal(err)
 			}
 			res := col.Result()
@@ -142,12 +142,12 @@ func TestPreReceiveInBareRepo(t *testing.T) {
 	// Without a hook, simulate the server: the bare repository already has
 	// main; the "pushed" feature tip is fetched in without a ref.
 	r, k1, k2, k3 := pushFixture(t)
-	bare := &repo{t: t, dir: strings.TrimSpace(r.git("remote", "get-url", "origin"))}
-	bare.git("fetch", "-q", r.dir, "feature")
-	head := r.git("rev-parse", "feature")
+	bare := repoAt(t, strings.TrimSpace(r.Git("remote", "get-url", "origin")))
+	bare.Git("fetch", "-q", r.Dir, "feature")
+	head := r.Git("rev-parse", "feature")
 	col := scanner.NewCollector(nil)
 	ups := []Update{{Old: strings.Repeat("0", 40), New: head, Ref: "refs/heads/feature"}}
-	if err := PreReceive(context.Background(), scanner.New(scanner.Options{}), col, ups, Options{Dir: bare.dir}); err != nil {
+	if err := PreReceive(context.Background(), scanner.New(scanner.Options{}), col, ups, Options{Dir: bare.Dir}); err != nil {
 		t.Fatal(err)
 	}
 	got := kinds(col.Result())

@@ -21,16 +21,16 @@ func TestStaged(t *testing.T) {
 	}{
 		{
 			name:  "first commit",
-			setup: func(r *repo) string { r.write("creds.ini", k1.ini()); r.git("add", "."); return "" },
+			setup: func(r *repo) string { r.Write("creds.ini", k1.ini()); r.Git("add", "."); return "" },
 			want:  map[string][]string{k1.id: {"creds.ini:2:false:staged"}},
 		},
 		{
 			name: "clean change",
 			setup: func(r *repo) string {
-				r.write("a.txt", "a\n")
-				r.commit("c1")
-				r.write("a.txt", "b\n")
-				r.git("add", ".")
+				r.Write("a.txt", "a\n")
+				r.Commit("c1")
+				r.Write("a.txt", "b\n")
+				r.Git("add", ".")
 				return ""
 			},
 			want: map[string][]string{},
@@ -38,10 +38,10 @@ func TestStaged(t *testing.T) {
 		{
 			name: "key already in HEAD is not added, new key is",
 			setup: func(r *repo) string {
-				r.write("conf/app.ini", k1.ini())
-				r.commit("c1")
-				r.write("conf/app.ini", "# top\n"+k1.ini()+"\n"+k2.ini())
-				r.git("add", ".")
+				r.Write("conf/app.ini", k1.ini())
+				r.Commit("c1")
+				r.Write("conf/app.ini", "# top\n"+k1.ini()+"\n"+k2.ini())
+				r.Git("add", ".")
 				return ""
 			},
 			want: map[string][]string{
@@ -52,10 +52,10 @@ func TestStaged(t *testing.T) {
 		{
 			name: "same key moved to another file is added there",
 			setup: func(r *repo) string {
-				r.write("a.ini", k1.ini())
-				r.commit("c1")
-				r.write("b.ini", "x\n"+k1.ini())
-				r.git("add", ".")
+				r.Write("a.ini", k1.ini())
+				r.Commit("c1")
+				r.Write("b.ini", "x\n"+k1.ini())
+				r.Git("add", ".")
 				return ""
 			},
 			want: map[string][]string{k1.id: {"b.ini:3:false:staged"}},
@@ -63,9 +63,9 @@ func TestStaged(t *testing.T) {
 		{
 			name: "rename keeps HEAD's keys as existing",
 			setup: func(r *repo) string {
-				r.write("old.ini", k1.ini()+strings.Repeat("filler line\n", 20))
-				r.commit("c1")
-				r.git("mv", "old.ini", "new.ini")
+				r.Write("old.ini", k1.ini()+strings.Repeat("filler line\n", 20))
+				r.Commit("c1")
+				r.Git("mv", "old.ini", "new.ini")
 				return ""
 			},
 			want: map[string][]string{k1.id: {"new.ini:2:true:staged"}},
@@ -73,9 +73,9 @@ func TestStaged(t *testing.T) {
 		{
 			name: "deleted file adds nothing",
 			setup: func(r *repo) string {
-				r.write("a.ini", k1.ini())
-				r.commit("c1")
-				r.git("rm", "-q", "a.ini")
+				r.Write("a.ini", k1.ini())
+				r.Commit("c1")
+				r.Git("rm", "-q", "a.ini")
 				return ""
 			},
 			want: map[string][]string{},
@@ -83,11 +83,11 @@ func TestStaged(t *testing.T) {
 		{
 			name: "partial staging: index without key, work tree with key",
 			setup: func(r *repo) string {
-				r.write("a.txt", "one\n")
-				r.commit("c1")
-				r.write("a.txt", "two\n")
-				r.git("add", "a.txt")
-				r.write("a.txt", "two\n"+k1.ini())
+				r.Write("a.txt", "one\n")
+				r.Commit("c1")
+				r.Write("a.txt", "two\n")
+				r.Git("add", "a.txt")
+				r.Write("a.txt", "two\n"+k1.ini())
 				return ""
 			},
 			want: map[string][]string{},
@@ -95,11 +95,11 @@ func TestStaged(t *testing.T) {
 		{
 			name: "partial staging: index with key, work tree cleaned",
 			setup: func(r *repo) string {
-				r.write("a.txt", "one\n")
-				r.commit("c1")
-				r.write("a.txt", "one\n"+k1.ini())
-				r.git("add", "a.txt")
-				r.write("a.txt", "one\n")
+				r.Write("a.txt", "one\n")
+				r.Commit("c1")
+				r.Write("a.txt", "one\n"+k1.ini())
+				r.Git("add", "a.txt")
+				r.Write("a.txt", "one\n")
 				return ""
 			},
 			want: map[string][]string{k1.id: {"a.txt:3:false:staged"}},
@@ -107,8 +107,8 @@ func TestStaged(t *testing.T) {
 		{
 			name: "binary file",
 			setup: func(r *repo) string {
-				r.write("blob.bin", "\x00\x01\x02\xff"+k1.ini()+"\x00\x00")
-				r.git("add", ".")
+				r.Write("blob.bin", "\x00\x01\x02\xff"+k1.ini()+"\x00\x00")
+				r.Git("add", ".")
 				return ""
 			},
 			want: map[string][]string{k1.id: {"blob.bin:2:false:staged"}},
@@ -116,10 +116,10 @@ func TestStaged(t *testing.T) {
 		{
 			name: "from a subdirectory paths stay repository-relative",
 			setup: func(r *repo) string {
-				r.write("sub/dir/x.txt", "x\n")
-				r.commit("c1")
-				r.write("sub/k.ini", k1.ini())
-				r.git("add", ".")
+				r.Write("sub/dir/x.txt", "x\n")
+				r.Commit("c1")
+				r.Write("sub/k.ini", k1.ini())
+				r.Git("add", ".")
 				return "sub/dir"
 			},
 			want: map[string][]string{k1.id: {"sub/k.ini:2:false:staged"}},
@@ -127,20 +127,20 @@ func TestStaged(t *testing.T) {
 		{
 			name: "merge in progress",
 			setup: func(r *repo) string {
-				r.write("f.txt", "base\n")
-				r.commit("base")
-				r.git("checkout", "-q", "-b", "side")
-				r.write("f.txt", "side\n")
-				r.write("side.ini", k2.ini())
-				r.commit("side")
-				r.git("checkout", "-q", "main")
-				r.write("f.txt", "main\n")
-				r.commit("main")
-				if _, err := r.gitErr("merge", "-q", "side"); err == nil {
-					r.t.Fatal("merge should conflict")
+				r.Write("f.txt", "base\n")
+				r.Commit("base")
+				r.Git("checkout", "-q", "-b", "side")
+				r.Write("f.txt", "side\n")
+				r.Write("side.ini", k2.ini())
+				r.Commit("side")
+				r.Git("checkout", "-q", "main")
+				r.Write("f.txt", "main\n")
+				r.Commit("main")
+				if _, err := r.GitErr("merge", "-q", "side"); err == nil {
+					r.T.Fatal("merge should conflict")
 				}
-				r.write("f.txt", "resolved\n"+k1.ini())
-				r.git("add", "f.txt")
+				r.Write("f.txt", "resolved\n"+k1.ini())
+				r.Git("add", "f.txt")
 				return ""
 			},
 			want: map[string][]string{
@@ -151,20 +151,20 @@ func TestStaged(t *testing.T) {
 		{
 			name: "rebase in progress",
 			setup: func(r *repo) string {
-				r.write("f.txt", "base\n")
-				r.commit("base")
-				r.git("checkout", "-q", "-b", "topic")
-				r.write("f.txt", "topic\n")
-				r.commit("topic")
-				r.git("checkout", "-q", "main")
-				r.write("f.txt", "main\n")
-				r.commit("main")
-				r.git("checkout", "-q", "topic")
-				if _, err := r.gitErr("rebase", "-q", "main"); err == nil {
-					r.t.Fatal("rebase should stop on a conflict")
+				r.Write("f.txt", "base\n")
+				r.Commit("base")
+				r.Git("checkout", "-q", "-b", "topic")
+				r.Write("f.txt", "topic\n")
+				r.Commit("topic")
+				r.Git("checkout", "-q", "main")
+				r.Write("f.txt", "main\n")
+				r.Commit("main")
+				r.Git("checkout", "-q", "topic")
+				if _, err := r.GitErr("rebase", "-q", "main"); err == nil {
+					r.T.Fatal("rebase should stop on a conflict")
 				}
-				r.write("f.txt", "both\n"+k1.ini())
-				r.git("add", "f.txt")
+				r.Write("f.txt", "both\n"+k1.ini())
+				r.Git("add", "f.txt")
 				return ""
 			},
 			want: map[string][]string{k1.id: {"f.txt:3:false:staged"}},
@@ -174,7 +174,7 @@ func TestStaged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRepo(t)
 			sub := tt.setup(r)
-			got := summary(scanStaged(t, filepath.Join(r.dir, sub)))
+			got := summary(scanStaged(t, filepath.Join(r.Dir, sub)))
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("findings = %v, want %v", got, tt.want)
 			}
@@ -185,19 +185,19 @@ func TestStaged(t *testing.T) {
 func TestStagedWorktree(t *testing.T) {
 	k := newCred(3)
 	r := newRepo(t)
-	r.write("a.txt", "a\n")
-	r.commit("c1")
+	r.Write("a.txt", "a\n")
+	r.Commit("c1")
 	wt := filepath.Join(t.TempDir(), "wt")
-	r.git("worktree", "add", "-q", "-b", "feature", wt)
+	r.Git("worktree", "add", "-q", "-b", "feature", wt)
 	if err := os.WriteFile(filepath.Join(wt, "k.ini"), []byte(k.ini()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w := &repo{t: t, dir: wt}
-	w.git("add", "k.ini")
+	w := repoAt(t, wt)
+	w.Git("add", "k.ini")
 	if got := summary(scanStaged(t, wt)); !reflect.DeepEqual(got, map[string][]string{k.id: {"k.ini:2:false:staged"}}) {
 		t.Errorf("worktree findings = %v", got)
 	}
-	if got := scanStaged(t, r.dir); len(got.Findings) != 0 {
+	if got := scanStaged(t, r.Dir); len(got.Findings) != 0 {
 		t.Errorf("main work tree sees the worktree's index: %v", summary(got))
 	}
 }
@@ -207,26 +207,26 @@ func TestStagedIndexFileEnv(t *testing.T) {
 	// naming a temporary index: that is what must be scanned.
 	k := newCred(4)
 	r := newRepo(t)
-	r.write("a.txt", "a\n")
-	r.commit("c1")
-	r.write("a.txt", "a\n"+k.ini())
-	alt := filepath.Join(r.dir, ".git", "alt-index")
+	r.Write("a.txt", "a\n")
+	r.Commit("c1")
+	r.Write("a.txt", "a\n"+k.ini())
+	alt := filepath.Join(r.Dir, ".git", "alt-index")
 	cmd := []string{"-c", "core.safecrlf=false", "update-index", "--add", "a.txt"}
-	if out, err := (&repo{t: t, dir: r.dir}).gitEnv([]string{"GIT_INDEX_FILE=" + alt}, "read-tree", "HEAD"); err != nil {
+	if out, err := (repoAt(t, r.Dir)).GitEnv([]string{"GIT_INDEX_FILE=" + alt}, "read-tree", "HEAD"); err != nil {
 		t.Fatal(out, err)
 	}
-	if out, err := r.gitEnv([]string{"GIT_INDEX_FILE=" + alt}, cmd...); err != nil {
+	if out, err := r.GitEnv([]string{"GIT_INDEX_FILE=" + alt}, cmd...); err != nil {
 		t.Fatal(out, err)
 	}
 	col := scanner.NewCollector(nil)
-	err := Staged(context.Background(), scanner.New(scanner.Options{}), col, Options{Dir: r.dir, Env: []string{"GIT_INDEX_FILE=" + alt}})
+	err := Staged(context.Background(), scanner.New(scanner.Options{}), col, Options{Dir: r.Dir, Env: []string{"GIT_INDEX_FILE=" + alt}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := summary(col.Result()); len(got[k.id]) != 1 {
 		t.Errorf("alternate index not scanned: %v", got)
 	}
-	if got := scanStaged(t, r.dir); len(got.Findings) != 0 {
+	if got := scanStaged(t, r.Dir); len(got.Findings) != 0 {
 		t.Errorf("default index should be clean: %v", summary(got))
 	}
 }
@@ -241,26 +241,26 @@ func TestStagedErrors(t *testing.T) {
 	})
 	t.Run("missing object is a unit error", func(t *testing.T) {
 		r := newRepo(t)
-		r.write("a.txt", "a\n")
-		r.commit("c1")
-		r.write("b.txt", "content that will vanish\n")
-		r.git("add", "b.txt")
-		id := r.git("rev-parse", ":b.txt")
-		if err := os.Remove(filepath.Join(r.dir, ".git", "objects", id[:2], id[2:])); err != nil {
+		r.Write("a.txt", "a\n")
+		r.Commit("c1")
+		r.Write("b.txt", "content that will vanish\n")
+		r.Git("add", "b.txt")
+		id := r.Git("rev-parse", ":b.txt")
+		if err := os.Remove(filepath.Join(r.Dir, ".git", "objects", id[:2], id[2:])); err != nil {
 			t.Fatal(err)
 		}
-		res := scanStaged(t, r.dir)
+		res := scanStaged(t, r.Dir)
 		if len(res.Errors) != 1 || res.Errors[0].Unit != "b.txt" || !strings.Contains(res.Errors[0].Err, "missing") {
 			t.Fatalf("errors = %+v", res.Errors)
 		}
 	})
 	t.Run("cancelled context", func(t *testing.T) {
 		r := newRepo(t)
-		r.write("a.txt", "a\n")
-		r.git("add", ".")
+		r.Write("a.txt", "a\n")
+		r.Git("add", ".")
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := Staged(ctx, scanner.New(scanner.Options{}), scanner.NewCollector(nil), Options{Dir: r.dir})
+		err := Staged(ctx, scanner.New(scanner.Options{}), scanner.NewCollector(nil), Options{Dir: r.Dir})
 		if err == nil {
 			t.Fatal("want an error from a cancelled context")
 		}
