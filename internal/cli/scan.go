@@ -102,7 +102,10 @@ func collect(ctx context.Context, opts *ScanOptions, col *scanner.Collector) (sc
 
 // finishScan applies the allowlist and baseline, verifies when asked, writes
 // the report (also after an error or Ctrl-C: nothing found is lost) and
-// returns the error that sets the exit code.
+// returns the error that sets the exit code. Precedence: interrupted (130),
+// then keys found (3) — a scan that found keys says so even when some units
+// could not be read, printing that error on stderr — then the scan's error
+// (1), else clean (0): a scan never exits 0 when it could not look everywhere.
 func finishScan(ctx context.Context, opts *ScanOptions, res *scanner.Result, scanErr error) error {
 	if err := applyPolicy(opts, res); err != nil {
 		return err
@@ -118,10 +121,13 @@ func finishScan(ctx context.Context, opts *ScanOptions, res *scanner.Result, sca
 	switch {
 	case res.Interrupted:
 		return &ExitError{Code: ExitInterrupted, Err: context.Canceled}
+	case countReal(res.Findings) > 0:
+		if scanErr != nil {
+			fmt.Fprintf(opts.IO.Err, "keysweep: %v\n", scanErr)
+		}
+		return errFound
 	case scanErr != nil:
 		return scanErr
-	case countReal(res.Findings) > 0:
-		return errFound
 	}
 	return nil
 }

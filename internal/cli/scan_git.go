@@ -33,8 +33,9 @@ func addGitFlags(fs *pflag.FlagSet, g *gitFlags) {
 func isGitRepo(path string) bool { return history.IsRepo(path) }
 
 // scanHistory scans every object of the repository at opts.Path into col.
-// Objects that could not be read are listed in the report and make the
-// scan exit 1; an interrupted scan returns nil (finishScan reports it).
+// Objects that could not be read are listed in the report and returned as
+// an error (exit 1 unless keys were found: see finishScan); an interrupted
+// scan returns nil (finishScan reports it).
 func scanHistory(ctx context.Context, opts *ScanOptions, det *scanner.Detector, col *scanner.Collector) error {
 	if opts.Git.Range != "" && (opts.Git.Since != "" || opts.Git.Branch != "") {
 		return usageError("--range cannot be combined with --since or --branch")
