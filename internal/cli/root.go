@@ -28,7 +28,7 @@ const exitCodesHelp = `Exit codes:
   0    nothing found (or the command succeeded)
   1    error
   2    bad usage (unknown flag, bad argument)
-  3    keys found (scan, hooks) 
+  3    keys found (scan, hooks)
   4    responder AWS credentials missing or denied
   130  interrupted (Ctrl-C); what was found so far is still written`
 
