@@ -31,6 +31,8 @@ type attributor struct {
 	hit    []int8 // per object: 0 unknown, 1 contains a matching blob, 2 does not
 	pairs  map[int32][]pair
 	head   *object.Tree
+	headID int32         // HEAD's root tree in the graph when head is not used; -1 none
+	headIn map[pair]bool // the pairs below headID, once asked
 	inHead map[pair]bool
 	placed map[int32]bool // matching blobs given at least one location
 	named  map[int32][]namedKid
@@ -49,9 +51,14 @@ func (s *scan) attribute(ctx context.Context) {
 	}
 	a := &attributor{s: s, hit: make([]int8, len(s.objs)), pairs: make(map[int32][]pair),
 		inHead: make(map[pair]bool), placed: make(map[int32]bool)}
-	a.head = s.headTree()
+	a.headID = -1
 	if s.gitBin != "" {
 		a.prefetch(ctx)
+	}
+	if id, ok := s.headTreeID(); ok {
+		a.headID = id // its pairs come from the trees just prefetched
+	} else {
+		a.head = s.headTree()
 	}
 	for i := range s.commits {
 		if i%1024 == 0 && ctx.Err() != nil {
@@ -221,7 +228,16 @@ func (a *attributor) entries(t *object.Tree) []pair {
 // isInHead reports whether the default branch's HEAD holds p's blob at p's path.
 func (a *attributor) isInHead(p pair) bool {
 	if a.head == nil {
-		return false
+		if a.headID < 0 {
+			return false
+		}
+		if a.headIn == nil {
+			a.headIn = make(map[pair]bool)
+			for _, hp := range a.treePairs(a.headID) {
+				a.headIn[hp] = true
+			}
+		}
+		return a.headIn[p]
 	}
 	v, ok := a.inHead[p]
 	if !ok {
@@ -230,6 +246,25 @@ func (a *attributor) isInHead(p pair) bool {
 		a.inHead[p] = v
 	}
 	return v
+}
+
+// headTreeID returns HEAD's root tree as numbered in the graph (-1 when
+// HEAD does not resolve), without go-git reading objects (loading a pack
+// index costs more than the whole attribution). ok is false when the
+// graph cannot answer: not the bulk path, or HEAD's commit not walked.
+func (s *scan) headTreeID() (id int32, ok bool) {
+	if s.gitBin == "" {
+		return -1, false
+	}
+	ref, err := s.repo.Head()
+	if err != nil || ref.Hash() == plumbing.ZeroHash {
+		return -1, true
+	}
+	ci, ok := s.commitIdx[ref.Hash()]
+	if !ok || s.commits[ci].tree < 0 {
+		return -1, false
+	}
+	return s.commits[ci].tree, true
 }
 
 // headTree returns the tree of HEAD (the default branch; in a bare mirror,

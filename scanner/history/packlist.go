@@ -78,7 +78,7 @@ func listPack(base string) ([]entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(objs, func(a, b packObj) int { return cmp.Compare(a.off, b.off) })
+	sortByOffset(objs)
 	f, err := os.Open(base + ".pack")
 	if err != nil {
 		return nil, err
@@ -300,4 +300,24 @@ func looseType(path string, zr *io.ReadCloser, hdr []byte) (plumbing.ObjectType,
 		return plumbing.InvalidObject, errors.New("bad header")
 	}
 	return plumbing.ParseObjectType(string(hdr[:sp]))
+}
+
+// sortByOffset puts objs in pack order. Offset and index packed in one
+// integer sort several times faster than the structs themselves.
+func sortByOffset(objs []packObj) {
+	const idxBits = 24
+	keys := make([]uint64, len(objs))
+	for i, o := range objs {
+		if len(objs) >= 1<<idxBits || o.off >= 1<<(64-idxBits) {
+			slices.SortFunc(objs, func(a, b packObj) int { return cmp.Compare(a.off, b.off) })
+			return
+		}
+		keys[i] = uint64(o.off)<<idxBits | uint64(i)
+	}
+	slices.Sort(keys)
+	sorted := make([]packObj, len(objs))
+	for i, k := range keys {
+		sorted[i] = objs[k&(1<<idxBits-1)]
+	}
+	copy(objs, sorted)
 }
