@@ -45,7 +45,7 @@ type graph struct {
 	missing map[plumbing.Hash]bool
 
 	last   map[string]*lastTree // by directory name ("" for root trees)
-	dirOf  map[int32]string     // trees named by a tree already parsed
+	dirOf  []*lastTree          // by tree number: its name's last tree, once a parsed tree named it
 	cur    []treeEntry
 	curBuf []byte
 }
@@ -124,7 +124,7 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 var errGraphTooBig = errors.New("tree graph over its memory share")
 
 func newGraph(keep map[int32]bool, missing map[plumbing.Hash]bool) *graph {
-	return &graph{keep: keep, missing: missing, last: make(map[string]*lastTree), dirOf: make(map[int32]string)}
+	return &graph{keep: keep, missing: missing, last: make(map[string]*lastTree)}
 }
 
 // readGraph reads and parses the commits and trees in refs. With g.keep
@@ -186,12 +186,13 @@ func (s *scan) readGraph(ctx context.Context, refs []blobRef, commitAt map[int32
 // name also had reuses that answer instead of a lookup in the big object
 // map (trees come after the tree that names them, in pack order).
 func (s *scan) parseTree(id int32, raw []byte, g *graph) {
-	dir := g.dirOf[id]
-	delete(g.dirOf, id)
-	last := g.last[dir]
+	if len(g.dirOf) != len(s.objs) {
+		g.dirOf = append(g.dirOf, make([]*lastTree, len(s.objs)-len(g.dirOf))...)
+	}
+	last := g.dirOf[id]
+	g.dirOf[id] = nil
 	if last == nil {
-		last = &lastTree{}
-		g.last[dir] = last
+		last = g.lastOf(nil) // a root tree, or one no parsed tree named yet
 	}
 	g.curBuf = append(g.curBuf[:0], raw...)
 	b := g.curBuf
@@ -216,15 +217,19 @@ func (s *scan) parseTree(id int32, raw []byte, g *graph) {
 		}
 		var k int32
 		var sub bool
+		var dir *lastTree
 		if j < len(prev) && prev[j].hash == h && bytes.Equal(prev[j].name, name) {
-			k, sub = prev[j].id, prev[j].tree
+			k, sub, dir = prev[j].id, prev[j].tree, prev[j].dir
 		} else if k = s.lookupEntry(id, name, h, g); k >= 0 {
 			sub = s.objs[k].tree
 		}
-		cur = append(cur, treeEntry{name, h, k, sub})
 		if sub {
-			g.dirOf[k] = s.intern(name)
+			if dir == nil {
+				dir = g.lastOf(name)
+			}
+			g.dirOf[k] = dir
 		}
+		cur = append(cur, treeEntry{name, h, k, sub, dir})
 		if sub || (k >= 0 && (g.keep == nil || g.keep[k])) {
 			kids = append(kids, k)
 		}
@@ -236,6 +241,17 @@ func (s *scan) parseTree(id int32, raw []byte, g *graph) {
 		s.objs[id].kids = append([]int32(nil), kids...)
 		g.kids += len(kids)
 	}
+}
+
+// lastOf returns the last tree parsed under directory name, made empty
+// the first time.
+func (g *graph) lastOf(name []byte) *lastTree {
+	if l, ok := g.last[string(name)]; ok {
+		return l
+	}
+	l := &lastTree{}
+	g.last[string(name)] = l
+	return l
 }
 
 // lastTree is the last tree parsed under one directory name.
@@ -250,6 +266,7 @@ type treeEntry struct {
 	hash plumbing.Hash
 	id   int32 // -1: missing
 	tree bool
+	dir  *lastTree // for a subtree: its name's last tree
 }
 
 // lookupEntry numbers an entry of tree id; a missing object is -1 and is
