@@ -18,11 +18,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/bin/keysweep" .)
 
-# measure NAME CMD...: one timed run, appended to $tmp/NAME as "wall cpu rss".
+# measure NAME OUT CMD...: one timed run, its stdout to OUT, appended to
+# $tmp/NAME as "wall cpu rss".
 measure() {
-	local name=$1
-	shift
-	/usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/out.$name" 2>/dev/null || true
+	local name=$1 out=$2
+	shift 2
+	/usr/bin/time -v -o "$tmp/time" "$@" >"$out" 2>/dev/null || true
 	awk -F': ' '
 		/Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
 		/User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
@@ -30,10 +31,12 @@ measure() {
 }
 
 for ((i = 0; i < runs; i++)); do
-	measure catfile git -C "$dir" cat-file --batch-all-objects --batch --unordered
-	[[ ${SKIP_LOG:-} ]] || measure logp git -C "$dir" log -p --all
-	measure keysweep "$tmp/bin/keysweep" scan --no-progress --format json "$dir"
-	[[ -z ${GOGIT:-} ]] || measure gogit "$tmp/bin/keysweep" scan --no-progress --format json --git-reader go-git "$dir"
+	# git's output goes to /dev/null, as the floor is defined (writing a
+	# gigabyte to a file would add the page cache's cost to the floor).
+	measure catfile /dev/null git -C "$dir" cat-file --batch-all-objects --batch --unordered
+	[[ ${SKIP_LOG:-} ]] || measure logp /dev/null git -C "$dir" log -p --all
+	measure keysweep "$tmp/out.keysweep" "$tmp/bin/keysweep" scan --no-progress --format json "$dir"
+	[[ -z ${GOGIT:-} ]] || measure gogit "$tmp/out.gogit" "$tmp/bin/keysweep" scan --no-progress --format json --git-reader go-git "$dir"
 done
 
 median() { sort -n "$tmp/$1" | awk -v n="$runs" 'NR == int((n + 1) / 2)'; }
