@@ -18,7 +18,7 @@ func BenchmarkScanRepo(b *testing.B) {
 		b.Skip("set KEYSWEEP_BENCH_REPO to a repository")
 	}
 	det := scanner.New(scanner.Options{})
-	for _, reader := range []string{ReaderGit, ReaderGoGit} {
+	for _, reader := range []string{ReaderGit, ReaderGoGit, ReaderPack} {
 		b.Run(reader, func(b *testing.B) {
 			for b.Loop() {
 				col := scanner.NewCollector(nil)

@@ -57,7 +57,7 @@ type graph struct {
 // matched), and finally keeps what the refs reach (everything with
 // AllObjects). No go-git object decoding is on this path: on large
 // histories it was the bottleneck (see bench/history/README.md).
-func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
+func (s *scan) runBulk(ctx context.Context, es []entry, locs []packLoc, tips []tip) error {
 	var graphRefs []blobRef
 	var blobs []blobRef
 	var tags []plumbing.Hash
@@ -65,24 +65,29 @@ func (s *scan) runBulk(ctx context.Context, es []entry, tips []tip) error {
 	s.objs = make([]node, 0, len(es))
 	s.ids = make(map[plumbing.Hash]int32, len(es))
 	s.freshStorage()
-	for _, e := range es {
+	for i, e := range es {
 		switch e.typ {
 		case plumbing.TreeObject:
 			if _, ok := s.ids[e.hash]; !ok {
-				graphRefs = append(graphRefs, blobRef{s.add(node{hash: e.hash, tree: true}), e.size})
+				graphRefs = append(graphRefs, blobRef{id: s.add(node{hash: e.hash, tree: true}), loc: -1, size: e.size})
 			}
 		case plumbing.CommitObject:
 			commitAt[int32(len(graphRefs))] = e.hash
-			graphRefs = append(graphRefs, blobRef{-1, e.size})
+			graphRefs = append(graphRefs, blobRef{id: -1, loc: -1, size: e.size})
 		case plumbing.BlobObject:
 			if _, ok := s.ids[e.hash]; !ok {
-				blobs = append(blobs, blobRef{s.add(node{hash: e.hash}), e.size})
+				ref := blobRef{id: s.add(node{hash: e.hash}), loc: -1, size: e.size}
+				if locs != nil && locs[i].pack != "" {
+					ref.loc = int32(len(s.blobLocs))
+					s.blobLocs = append(s.blobLocs, locs[i])
+				}
+				blobs = append(blobs, ref)
 			}
 		case plumbing.TagObject:
 			tags = append(tags, e.hash)
 		}
 	}
-	es = nil // numbered: the listing may go
+	es, locs = nil, nil // numbered: the listing may go
 	s.sum.Blobs = len(blobs)
 	// Read the graph while the blobs are read, keeping every blob entry,
 	// as long as that stays within a quarter of the memory budget; past

@@ -142,8 +142,9 @@ func readBatch(br *bufio.Reader, first, n int, fn batchFunc, fail func(int, erro
 
 // job is a blob read whole, waiting for a scanner.
 type job struct {
-	id   int32
-	data []byte
+	id     int32
+	data   []byte
+	pooled bool // data is from s.bufs and goes back there once scanned
 }
 
 // readGit reads the blobs in refs through `git cat-file --batch`
@@ -163,7 +164,9 @@ func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 					s.scanData(j.id, j.data)
 				}
 				sem.Release(s.weight(int64(len(j.data))))
-				s.bufs.put(j.data)
+				if j.pooled {
+					s.bufs.put(j.data)
+				}
 			}
 			return nil
 		})
@@ -171,38 +174,99 @@ func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 	readers, rctx := errgroup.WithContext(ctx)
 	for _, lane := range split(refs, s.opts.Workers) {
 		readers.Go(func() error {
-			fn := func(i int, size int64, r *bufio.Reader) error {
-				id := lane[i].id
-				if size > s.opts.MaxBlobBytes {
-					return s.scanStream(id, io.LimitReader(r, size), size)
-				}
-				if err := sem.Acquire(rctx, s.weight(size)); err != nil {
-					return err
-				}
-				data := s.bufs.get(size)
-				if _, err := io.ReadFull(r, data); err != nil {
-					s.bufs.put(data)
-					sem.Release(s.weight(size))
-					return fmt.Errorf("read object: %w", errOrEOF(err))
-				}
-				select {
-				case jobs <- job{id, data}:
-					return nil
-				case <-rctx.Done():
-					s.bufs.put(data)
-					sem.Release(s.weight(size))
-					return rctx.Err()
-				}
+			if s.opts.Reader == ReaderPack {
+				return s.readLane(rctx, lane, sem, jobs)
 			}
-			hashOf := func(i int) plumbing.Hash { return s.objs[lane[i].id].hash }
-			fail := func(i int, err error) { s.blobErr(lane[i].id, err) }
-			return s.batch(rctx, len(lane), hashOf, fn, fail)
+			return s.readGitRefs(rctx, lane, sem, jobs)
 		})
 	}
 	err := readers.Wait()
 	close(jobs)
 	scanners.Wait()
 	return err
+}
+
+// readLane (ReaderPack) reads the blobs of one lane and hands them to
+// the scanners on jobs: packed ones straight from their pack (see
+// packReader), the rest (loose, over the size read whole, or not readable
+// there) then through one git process, which reports what is damaged.
+func (s *scan) readLane(ctx context.Context, lane []blobRef, sem *semaphore.Weighted, jobs chan<- job) error {
+	packs := make(map[string]*packReader)
+	defer func() {
+		for _, p := range packs {
+			if p != nil {
+				p.close()
+			}
+		}
+	}()
+	var rest []blobRef
+	for _, r := range lane {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.loc < 0 {
+			rest = append(rest, r)
+			continue
+		}
+		at := s.blobLocs[r.loc]
+		p, ok := packs[at.pack]
+		if !ok {
+			p, _ = newPackReader(at.pack, s.opts.MaxBlobBytes, s.opts.MemoryBytes/4)
+			packs[at.pack] = p // nil when it does not open: git reads its blobs
+		}
+		if p == nil {
+			rest = append(rest, r)
+			continue
+		}
+		data, pooled, err := p.read(at.off, at.uses, &s.bufs)
+		if err != nil {
+			rest = append(rest, r)
+			continue
+		}
+		if err := sem.Acquire(ctx, s.weight(int64(len(data)))); err != nil {
+			return err
+		}
+		select {
+		case jobs <- job{id: r.id, data: data, pooled: pooled}:
+		case <-ctx.Done():
+			sem.Release(s.weight(int64(len(data))))
+			return ctx.Err()
+		}
+	}
+	return s.readGitRefs(ctx, rest, sem, jobs)
+}
+
+// readGitRefs reads the blobs in refs through one git process.
+func (s *scan) readGitRefs(ctx context.Context, refs []blobRef, sem *semaphore.Weighted, jobs chan<- job) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	fn := func(i int, size int64, r *bufio.Reader) error {
+		id := refs[i].id
+		if size > s.opts.MaxBlobBytes {
+			return s.scanStream(id, io.LimitReader(r, size), size)
+		}
+		if err := sem.Acquire(ctx, s.weight(size)); err != nil {
+			return err
+		}
+		data := s.bufs.get(size)
+		if _, err := io.ReadFull(r, data); err != nil {
+			s.bufs.put(data)
+			sem.Release(s.weight(size))
+			return fmt.Errorf("read object: %w", errOrEOF(err))
+		}
+		select {
+		case jobs <- job{id: id, data: data, pooled: true}:
+			return nil
+		case <-ctx.Done():
+			s.bufs.put(data)
+			sem.Release(s.weight(size))
+			return ctx.Err()
+		}
+	}
+	hashOf := func(i int) plumbing.Hash { return s.objs[refs[i].id].hash }
+	fail := func(i int, err error) { s.blobErr(refs[i].id, err) }
+	return s.batch(ctx, len(refs), hashOf, fn, fail)
 }
 
 func (s *scan) weight(size int64) int64 { return min(max(size, 1), s.opts.MemoryBytes) }

@@ -118,7 +118,7 @@ func (s *scan) packOrder(fs billy.Filesystem) []blobRef {
 	}
 	refs := make([]blobRef, len(s.blobs))
 	for i, id := range s.blobs {
-		refs[i] = blobRef{id, -1}
+		refs[i] = blobRef{id: id, loc: -1, size: -1}
 	}
 	sort.SliceStable(refs, func(i, j int) bool {
 		a, aok := at[refs[i].id]

@@ -31,6 +31,12 @@ const (
 	ReaderAuto  = ""       // git when a git binary is found, else go-git
 	ReaderGit   = "git"    // git cat-file --batch processes
 	ReaderGoGit = "go-git" // go-git's pack reader, no external process
+	// ReaderPack rebuilds packed blobs in Go straight from the pack files
+	// and reads the rest through git cat-file (a git binary is required).
+	// Experimental: faster where blobs are mostly small deltas (the
+	// synthetic benchmark), slower and heavier where they are mostly
+	// whole compressed files (git/git); see bench/history/README.md.
+	ReaderPack = "pack"
 )
 
 // Options say what to scan. The zero value (plus Path) scans every object
@@ -45,7 +51,7 @@ type Options struct {
 	Exclude    []string // commit SHAs: skip every object reachable from them
 	Workers    int      // parallel scanners (and readers); <= 0 means the number of CPUs
 
-	// Reader picks the blob reader: ReaderAuto, ReaderGit or ReaderGoGit.
+	// Reader picks the blob reader: ReaderAuto, ReaderGit, ReaderGoGit or ReaderPack.
 	Reader string
 	// MaxBlobBytes is the largest blob held in memory whole (default 32 MiB);
 	// larger blobs are streamed and scanned in overlapping windows.
@@ -79,7 +85,7 @@ type Summary struct {
 	Matched     int               // blobs with at least one match
 	Errors      int               // unit errors recorded in the collector
 	Shallow     bool              // the repository is a shallow clone
-	Reader      string            // blob reader used: "git" or "go-git"
+	Reader      string            // blob reader used: "git", "go-git" or "pack"
 }
 
 // ErrNotRepo is returned (wrapped) by Scan when Options.Path is not a git repository.

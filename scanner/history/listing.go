@@ -21,22 +21,37 @@ type entry struct {
 	size int64
 }
 
+// packLoc is where the pack listing found an object (pack "" when loose):
+// its .pack file, offset, and how many objects of that pack are stored as
+// deltas against it. Listed only for ReaderPack.
+type packLoc struct {
+	pack string
+	off  int64
+	uses int32
+}
+
 // listing is the object store's table of contents, read by one git process
 // while the commit graph is walked.
 type listing struct {
 	done    chan struct{}
 	entries []entry
+	locs    []packLoc // with withLocs and a pack listing: entries' places
 	err     error
 }
 
 // startListing lists every object of the repository at dir in the
 // background: from the pack indexes when it can, else with git.
-func startListing(ctx context.Context, gitBin, dir string) *listing {
+func startListing(ctx context.Context, gitBin, dir string, withLocs bool) *listing {
 	l := &listing{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
-		l.entries, l.err = listObjectsFast(ctx, gitBin, dir)
+		var locs *[]packLoc
+		if withLocs {
+			locs = &l.locs
+		}
+		l.entries, l.err = listObjectsFast(ctx, gitBin, dir, locs)
 		if errors.Is(l.err, errNoFastList) {
+			l.locs = nil
 			l.entries, l.err = listObjects(ctx, gitBin, dir)
 		}
 	}()
@@ -84,7 +99,7 @@ func parseEntry(line []byte) (entry, bool) {
 			return entry{}, false
 		}
 	}
-	return entry{plumbing.NewHash(string(f[0])), typ, size}, true
+	return entry{hash: plumbing.NewHash(string(f[0])), typ: typ, size: size}, true
 }
 
 // wait returns the listing once the git process is done.
@@ -93,9 +108,11 @@ func (l *listing) wait() ([]entry, error) {
 	return l.entries, l.err
 }
 
-// blobRef is a blob to read and its size (-1 when unknown).
+// blobRef is a blob to read and its size (-1 when unknown); loc indexes
+// s.blobLocs (-1: not known, ReaderPack only).
 type blobRef struct {
 	id   int32
+	loc  int32
 	size int64
 }
 
@@ -117,7 +134,7 @@ func (l *listing) order(s *scan) []blobRef {
 		}
 		if id, ok := s.ids[e.hash]; ok && want[id] {
 			delete(want, id)
-			out = append(out, blobRef{id, e.size})
+			out = append(out, blobRef{id: id, loc: -1, size: e.size})
 		}
 	}
 	// Blobs the listing lacks are not asked of git: in a partial clone

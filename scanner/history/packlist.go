@@ -31,7 +31,10 @@ var errNoFastList = errors.New("object store not listable from pack indexes")
 // object headers of the .pack, following delta chains for the types, and
 // the headers of loose objects. On anything unusual it returns an error
 // wrapping errNoFastList, and the caller runs git's listing instead.
-func listObjectsFast(ctx context.Context, gitBin, dir string) ([]entry, error) {
+//
+// With locs not nil it also appends there, aligned with the entries, where
+// each object is (see packLoc).
+func listObjectsFast(ctx context.Context, gitBin, dir string, locs *[]packLoc) ([]entry, error) {
 	out, err := exec.CommandContext(ctx, gitBin, "-C", dir, "rev-parse", "--git-path", "objects").Output()
 	if err != nil {
 		return nil, fmt.Errorf("find object directory: %w: %w", errNoFastList, err)
@@ -51,11 +54,14 @@ func listObjectsFast(ctx context.Context, gitBin, dir string) ([]entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if locs != nil {
+		*locs = make([]packLoc, len(es))
+	}
 	for _, p := range packs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		pes, err := listPack(strings.TrimSuffix(p, ".pack"))
+		pes, err := listPack(strings.TrimSuffix(p, ".pack"), locs)
 		if err != nil {
 			return nil, fmt.Errorf("list pack %s: %w: %w", filepath.Base(p), errNoFastList, err)
 		}
@@ -69,11 +75,12 @@ type packObj struct {
 	hash plumbing.Hash
 	off  int64
 	typ  plumbing.ObjectType
+	uses int32 // offset deltas whose base it is
 }
 
 // listPack lists the objects of base.pack from base.idx (version 2), in
 // pack order, with their types.
-func listPack(base string) ([]entry, error) {
+func listPack(base string, locs *[]packLoc) ([]entry, error) {
 	objs, err := readIdxV2(base + ".idx")
 	if err != nil {
 		return nil, err
@@ -124,6 +131,7 @@ func listPack(base string) ([]entry, error) {
 				return nil, fmt.Errorf("object at %d: delta base at %d not in the index", pos, pos-ofs)
 			}
 			objs[i].typ = objs[b].typ // invalid while b is a REF_DELTA not yet placed
+			objs[b].uses++
 			if objs[i].typ == plumbing.InvalidObject {
 				refs[i] = deltaBase{idx: b}
 			}
@@ -145,7 +153,10 @@ func listPack(base string) ([]entry, error) {
 	}
 	es := make([]entry, len(objs))
 	for i, o := range objs {
-		es[i] = entry{o.hash, o.typ, -1}
+		es[i] = entry{hash: o.hash, typ: o.typ, size: -1}
+		if locs != nil {
+			*locs = append(*locs, packLoc{base + ".pack", o.off, o.uses})
+		}
 	}
 	return es, nil
 }
@@ -270,7 +281,7 @@ func listLoose(objDir string) ([]entry, error) {
 			if err != nil {
 				return nil, fmt.Errorf("loose object %s%s: %w: %w", sub[len(sub)-2:], name, errNoFastList, err)
 			}
-			es = append(es, entry{plumbing.NewHash(sub[len(sub)-2:] + name), typ, -1})
+			es = append(es, entry{hash: plumbing.NewHash(sub[len(sub)-2:] + name), typ: typ, size: -1})
 		}
 	}
 	return es, nil

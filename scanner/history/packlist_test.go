@@ -57,9 +57,13 @@ func TestListObjectsFast(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := listObjectsFast(ctx, "git", r.dir)
+			var locs []packLoc
+			got, err := listObjectsFast(ctx, "git", r.dir, &locs)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(locs) != len(got) {
+				t.Errorf("%d places for %d objects", len(locs), len(got))
 			}
 			if g, w := listingLines(got), listingLines(want); !slices.Equal(g, w) {
 				t.Errorf("fast listing differs from git's:\n got %d: %v\nwant %d: %v", len(g), g, len(w), w)
@@ -113,7 +117,7 @@ func TestListObjectsFastGivesWay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := deltaRepo(t, "repack", "-adf")
 			tc.spoil(t, r)
-			if _, err := listObjectsFast(ctx, "git", r.dir); !errors.Is(err, errNoFastList) {
+			if _, err := listObjectsFast(ctx, "git", r.dir, nil); !errors.Is(err, errNoFastList) {
 				t.Fatalf("err = %v, want errNoFastList", err)
 			}
 		})

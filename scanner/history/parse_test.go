@@ -44,7 +44,7 @@ func TestParseSignature(t *testing.T) {
 func TestSplit(t *testing.T) {
 	refs := make([]blobRef, 10)
 	for i := range refs {
-		refs[i] = blobRef{int32(i), 100}
+		refs[i] = blobRef{id: int32(i), size: 100}
 	}
 	refs[9].size = 10_000
 	cases := []struct {
@@ -55,7 +55,7 @@ func TestSplit(t *testing.T) {
 		{"even", refs[:9], 3},
 		{"one huge", refs, 2},
 		{"more lanes than refs", refs[:2], 4},
-		{"unknown sizes", []blobRef{{0, -1}, {1, -1}, {2, -1}, {3, -1}}, 2},
+		{"unknown sizes", []blobRef{{id: 0, size: -1}, {id: 1, size: -1}, {id: 2, size: -1}, {id: 3, size: -1}}, 2},
 		{"empty", nil, 2},
 	}
 	for _, c := range cases {

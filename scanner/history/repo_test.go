@@ -119,7 +119,7 @@ func findingOf(res scanner.Result, id string) *scanner.Finding {
 }
 
 // readers are the blob readers every behaviour test runs with.
-func readers() []string { return []string{ReaderGit, ReaderGoGit} }
+func readers() []string { return []string{ReaderGit, ReaderGoGit, ReaderPack} }
 
 type (
 	scannerLoc    = scanner.Location

@@ -87,6 +87,7 @@ type scan struct {
 	promised  int            // objects a partial clone lacks (under mu while readers run)
 	unreach   map[int32]bool // blobs no ref reaches (AllObjects)
 	blobs     []int32        // blobs to read
+	blobLocs  []packLoc      // ReaderPack: where blobRef.loc says the blobs are
 
 	mu      sync.Mutex
 	matches map[int32][]scanner.Match
@@ -138,9 +139,9 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 	}
 	s.sum.Tips = make(map[string]string)
 	switch opts.Reader {
-	case ReaderAuto, ReaderGit:
+	case ReaderAuto, ReaderGit, ReaderPack:
 		bin, err := exec.LookPath("git")
-		if err != nil && opts.Reader == ReaderGit {
+		if err != nil && opts.Reader != ReaderAuto {
 			return nil, fmt.Errorf("find git binary: %w", err)
 		}
 		if err == nil {
@@ -153,6 +154,9 @@ func newScan(ctx context.Context, opts Options, det *scanner.Detector, col *scan
 	s.sum.Reader = ReaderGoGit
 	if s.gitBin != "" {
 		s.sum.Reader = ReaderGit
+		if opts.Reader == ReaderPack {
+			s.sum.Reader = ReaderPack
+		}
 	}
 	return s, nil
 }
@@ -209,7 +213,7 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 	s.checkPartial()
 	var list *listing
 	if s.gitBin != "" {
-		list = startListing(ctx, s.gitBin, s.opts.Path)
+		list = startListing(ctx, s.gitBin, s.opts.Path, s.opts.Reader == ReaderPack)
 	}
 	tips, excl, err := s.resolve(ctx)
 	if err != nil {
@@ -221,9 +225,10 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 	var rerr error
 	if list != nil && len(excl) == 0 {
 		es, lerr := list.wait()
-		list.entries = nil // runBulk owns es and lets it go once numbered
+		locs := list.locs
+		list.entries, list.locs = nil, nil // runBulk owns them and lets them go once numbered
 		if lerr == nil {
-			rerr = s.runBulk(ctx, es, tips)
+			rerr = s.runBulk(ctx, es, locs, tips)
 		} else {
 			// The listing failed (a pack git refuses to read): the walk
 			// reads object by object and blames only what fails.
