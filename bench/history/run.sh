@@ -9,7 +9,8 @@
 # from /usr/bin/time -v. Ratios are against the cat-file line. When
 # DIR/keys.txt exists, every key ID in it must be in keysweep's report.
 # Set SKIP_LOG=1 to leave out git log -p (slow on big repositories), and
-# GOGIT=1 to add a row for keysweep's pure go-git reader (--git-reader go-git).
+# GOGIT=1 to add a row for keysweep's pure go-git reader (--git-reader go-git),
+# PACK=1 for its experimental Go pack reader (--git-reader pack).
 set -euo pipefail
 dir=$(cd "${1:?usage: run.sh DIR}" && pwd)
 runs=${RUNS:-3}
@@ -37,6 +38,7 @@ for ((i = 0; i < runs; i++)); do
 	[[ ${SKIP_LOG:-} ]] || measure logp /dev/null git -C "$dir" log -p --all
 	measure keysweep "$tmp/out.keysweep" "$tmp/bin/keysweep" scan --no-progress --format json "$dir"
 	[[ -z ${GOGIT:-} ]] || measure gogit "$tmp/out.gogit" "$tmp/bin/keysweep" scan --no-progress --format json --git-reader go-git "$dir"
+	[[ -z ${PACK:-} ]] || measure pack "$tmp/out.pack" "$tmp/bin/keysweep" scan --no-progress --format json --git-reader pack "$dir"
 done
 
 median() { sort -n "$tmp/$1" | awk -v n="$runs" 'NR == int((n + 1) / 2)'; }
@@ -52,11 +54,14 @@ row catfile "git cat-file --batch-all-objects --batch --unordered"
 [[ ${SKIP_LOG:-} ]] || row logp "git log -p --all"
 row keysweep "keysweep scan --format json"
 [[ -z ${GOGIT:-} ]] || row gogit "keysweep scan --format json --git-reader go-git"
+[[ -z ${PACK:-} ]] || row pack "keysweep scan --format json --git-reader pack"
 
 if [[ -f $dir/keys.txt ]]; then
 	missing=0
 	while read -r id; do
-		grep -q "\"key_id\": \"$id\"" "$tmp/out.keysweep" || { echo "MISSING planted key $id"; missing=1; }
+		for out in "$tmp"/out.*; do
+			grep -q "\"key_id\": \"$id\"" "$out" || { echo "MISSING planted key $id in $(basename "$out")"; missing=1; }
+		done
 	done <"$dir/keys.txt"
 	[[ $missing == 0 ]] && echo "all $(wc -l <"$dir/keys.txt") planted keys found"
 	exit $missing
