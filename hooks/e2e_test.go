@@ -268,3 +268,32 @@ func TestCLIEndToEnd(t *testing.T) {
 		t.Errorf("hook uninstall: %v\n%s", err, out)
 	}
 }
+
+// The keysweep binary starts `git diff-index` while it initialises when its
+// command line asks for a staged scan (internal/prestart). That query runs
+// in the start-up directory: a staged scan of another repository must not
+// take its answer, and a scan from a subdirectory gets the whole index.
+func TestCLIStagedElsewhere(t *testing.T) {
+	ks := keysweepBin(t)
+	k := newCred(48)
+	keyed, clean := newRepo(t), newRepo(t)
+	keyed.Write("sub/dir/k.ini", k.ini())
+	keyed.Git("add", ".")
+	clean.Write("a.txt", "nothing\n")
+	clean.Git("add", ".")
+
+	// From the clean repository, scanning the keyed one: blocked.
+	out, err := clean.Run(ks, "scan", "--staged", keyed.Dir)
+	if exitCode(err) != 3 || !strings.Contains(out, "sub/dir/k.ini") {
+		t.Errorf("scan --staged OTHER-REPO from a clean repo: exit %d\n%s", exitCode(err), out)
+	}
+	// From the keyed repository, scanning the clean one: passes.
+	if out, err := keyed.Run(ks, "scan", "--staged", clean.Dir); err != nil {
+		t.Errorf("scan --staged CLEAN-REPO from a keyed repo: exit %d\n%s", exitCode(err), out)
+	}
+	// From a subdirectory of the keyed repository: the whole index counts.
+	cmdOut, err := repoAt(t, filepath.Join(keyed.Dir, "sub")).Run(ks, "scan", "--staged")
+	if exitCode(err) != 3 || !strings.Contains(cmdOut, "sub/dir/k.ini") {
+		t.Errorf("scan --staged in a subdirectory: exit %d\n%s", exitCode(err), cmdOut)
+	}
+}

@@ -14,8 +14,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
+	"github.com/keysweep/keysweep/internal/prestart"
 	"github.com/keysweep/keysweep/scanner"
 )
 
@@ -128,8 +131,9 @@ func headKeys(ctx context.Context, cf *lazyCatFile, objDir string, det Scanner, 
 // empty tree when HEAD does not exist yet (before the first commit).
 // started is called once git diff-index runs, unless it could not start.
 func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, error) {
-	args := []string{"diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "--ignore-submodules=all"}
-	out, err := o.gitStarted(ctx, started, append(args, "HEAD", "--")...)
+	args := prestart.DiffIndexArgs()
+	args = args[:len(args)-2] // without "HEAD", "--"
+	out, err := o.prestarted(ctx, started)
 	if err != nil {
 		if exitCode(err) != 128 || o.headExists(ctx) {
 			return nil, fmt.Errorf("list staged changes: %w", err)
@@ -143,6 +147,54 @@ func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, 
 		}
 	}
 	return parseRaw(out)
+}
+
+// prestarted is `git diff-index --cached … HEAD --`: the answer of the
+// query package prestart started while the program initialised when there
+// is one for this directory, or a fresh run of git.
+func (o *Options) prestarted(ctx context.Context, started func()) ([]byte, error) {
+	var res prestart.Result
+	ok := false
+	if (o.Git == "" || o.Git == "git") && len(o.Env) == 0 {
+		res, ok = prestart.Take(o.sameDir, ctx.Done())
+	}
+	if !ok {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return o.gitStarted(ctx, started, prestart.DiffIndexArgs()...)
+	}
+	if started != nil {
+		started()
+	}
+	err := res.Err
+	if err == nil && !res.State.Success() {
+		err = &exec.ExitError{ProcessState: res.State}
+	}
+	if err != nil {
+		if msg := strings.TrimSpace(string(res.Stderr)); msg != "" {
+			return res.Stdout, fmt.Errorf("run git diff-index: %w: %s", err, msg)
+		}
+		return res.Stdout, fmt.Errorf("run git diff-index: %w", err)
+	}
+	return res.Stdout, nil
+}
+
+// sameDir reports whether git run in o.Dir runs in dir.
+func (o *Options) sameDir(dir string) bool {
+	if o.Dir == "" || o.Dir == "." {
+		return true
+	}
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return false
+	}
+	if abs == dir {
+		return true
+	}
+	a, err1 := filepath.EvalSymlinks(abs)
+	b, err2 := filepath.EvalSymlinks(dir)
+	return err1 == nil && err2 == nil && a == b
 }
 
 // headExists reports whether HEAD names a commit (false on an unborn branch).
