@@ -144,7 +144,18 @@ func readBatch(br *bufio.Reader, first, n int, fn batchFunc, fail func(int, erro
 type job struct {
 	id     int32
 	data   []byte
-	pooled bool // data is from s.bufs and goes back there once scanned
+	pooled bool     // data is from s.bufs and goes back there once scanned
+	shared *blobBuf // not nil: data is shared.data, released once scanned
+}
+
+// releaseJob gives back j's buffer once it is scanned (or dropped).
+func (s *scan) releaseJob(j job) {
+	switch {
+	case j.shared != nil:
+		j.shared.release(&s.bufs)
+	case j.pooled:
+		s.bufs.put(j.data)
+	}
 }
 
 // readGit reads the blobs in refs through `git cat-file --batch`
@@ -164,9 +175,7 @@ func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 					s.scanData(j.id, j.data)
 				}
 				sem.Release(s.weight(int64(len(j.data))))
-				if j.pooled {
-					s.bufs.put(j.data)
-				}
+				s.releaseJob(j)
 			}
 			return nil
 		})
@@ -199,37 +208,47 @@ func (s *scan) readLane(ctx context.Context, lane []blobRef, sem *semaphore.Weig
 			}
 		}
 	}()
-	var rest []blobRef
 	for _, r := range lane {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		if r.loc < 0 {
-			rest = append(rest, r)
 			continue
 		}
 		at := s.blobLocs[r.loc]
 		p, ok := packs[at.pack]
 		if !ok {
-			p, _ = newPackReader(at.pack, s.opts.MaxBlobBytes, s.opts.MemoryBytes/4)
+			p, _ = newPackReader(at.pack, s.opts.MaxBlobBytes, s.opts.MemoryBytes/4, &s.bufs)
 			packs[at.pack] = p // nil when it does not open: git reads its blobs
+		}
+		if p != nil {
+			p.expect(at.base)
+		}
+	}
+	var rest []blobRef
+	for _, r := range lane {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var p *packReader
+		if r.loc >= 0 {
+			p = packs[s.blobLocs[r.loc].pack]
 		}
 		if p == nil {
 			rest = append(rest, r)
 			continue
 		}
-		data, pooled, err := p.read(at.off, at.uses, &s.bufs)
+		data, shared, err := p.read(s.blobLocs[r.loc].off)
 		if err != nil {
 			rest = append(rest, r)
 			continue
 		}
 		if err := sem.Acquire(ctx, s.weight(int64(len(data)))); err != nil {
+			s.releaseJob(job{data: data, pooled: shared == nil, shared: shared})
 			return err
 		}
 		select {
-		case jobs <- job{id: r.id, data: data, pooled: pooled}:
+		case jobs <- job{id: r.id, data: data, pooled: shared == nil, shared: shared}:
 		case <-ctx.Done():
 			sem.Release(s.weight(int64(len(data))))
+			s.releaseJob(job{data: data, pooled: shared == nil, shared: shared})
 			return ctx.Err()
 		}
 	}

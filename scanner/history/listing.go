@@ -22,12 +22,12 @@ type entry struct {
 }
 
 // packLoc is where the pack listing found an object (pack "" when loose):
-// its .pack file, offset, and how many objects of that pack are stored as
-// deltas against it. Listed only for ReaderPack.
+// its .pack file, offset, and the offset of its delta base when it is an
+// offset delta (else -1).
 type packLoc struct {
 	pack string
 	off  int64
-	uses int32
+	base int64
 }
 
 // listing is the object store's table of contents, read by one git process

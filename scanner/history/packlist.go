@@ -75,7 +75,7 @@ type packObj struct {
 	hash plumbing.Hash
 	off  int64
 	typ  plumbing.ObjectType
-	uses int32 // offset deltas whose base it is
+	base int64 // offset of its delta base (an offset delta), else -1
 }
 
 // listPack lists the objects of base.pack from base.idx (version 2), in
@@ -99,6 +99,7 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 			return nil, fmt.Errorf("object at %d: %w", objs[i].off, errOrEOF(err))
 		}
 		pos = objs[i].off
+		objs[i].base = -1
 		h, _ := br.Peek(32) // shorter only at the end of the file
 		if len(h) == 0 {
 			return nil, fmt.Errorf("object at %d: %w", pos, io.ErrUnexpectedEOF)
@@ -131,7 +132,7 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 				return nil, fmt.Errorf("object at %d: delta base at %d not in the index", pos, pos-ofs)
 			}
 			objs[i].typ = objs[b].typ // invalid while b is a REF_DELTA not yet placed
-			objs[b].uses++
+			objs[i].base = objs[b].off
 			if objs[i].typ == plumbing.InvalidObject {
 				refs[i] = deltaBase{idx: b}
 			}
@@ -155,7 +156,7 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 	for i, o := range objs {
 		es[i] = entry{hash: o.hash, typ: o.typ, size: -1}
 		if locs != nil {
-			*locs = append(*locs, packLoc{base + ".pack", o.off, o.uses})
+			*locs = append(*locs, packLoc{base + ".pack", o.off, o.base})
 		}
 	}
 	return es, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -19,10 +20,15 @@ import (
 // else is an error and the caller reads that blob through git instead,
 // so git stays the judge of damaged objects. Not safe for concurrent use:
 // each lane has its own.
+//
+// Delta bases are kept while deltas of the lane still need them: the
+// lane says which (expect) before reading. Buffers come from, and go back
+// to, a pool: a base is shared by the cache and a scanner (see blobBuf).
 type packReader struct {
 	path    string
 	f       *os.File
 	maxSize int64
+	pool    *bufPool
 
 	seq      *bufio.Reader // sequential reader over the file from seqStart
 	seqStart int64
@@ -31,10 +37,30 @@ type packReader struct {
 	zr       io.ReadCloser
 	delta    []byte // scratch for the delta being applied
 
-	cache  map[int64]*cachedBase // delta bases by offset
+	need   map[int64]int32    // deltas of the lane still to read, by base offset
+	cache  map[int64]*blobBuf // delta bases by offset
 	fifo   []int64
 	cached int64 // bytes in cache
 	limit  int64
+}
+
+// blobBuf is a buffer from a bufPool held by the pack reader's cache and
+// by a scanner: the last of them to release it gives it back to the pool.
+type blobBuf struct {
+	data []byte
+	uses int32        // deltas still to read it as their base (the reader's alone)
+	refs atomic.Int32 // holders
+}
+
+// release drops one holder of b, giving its buffer back to pool after the
+// last. Safe for concurrent use.
+func (b *blobBuf) release(pool *bufPool) {
+	switch n := b.refs.Add(-1); {
+	case n == 0:
+		pool.put(b.data)
+	case n < 0:
+		panic("history: blobBuf released once too often")
+	}
 }
 
 // countReader counts the bytes read from r.
@@ -49,24 +75,41 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newPackReader(path string, maxSize, cacheBytes int64) (*packReader, error) {
+// newPackReader opens the pack at path; cacheBytes bounds the delta bases
+// it keeps, and its buffers come from pool.
+func newPackReader(path string, maxSize, cacheBytes int64, pool *bufPool) (*packReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return &packReader{path: path, f: f, maxSize: maxSize, cache: make(map[int64]*cachedBase),
+	return &packReader{path: path, f: f, maxSize: maxSize, pool: pool,
+		need: make(map[int64]int32), cache: make(map[int64]*blobBuf),
 		limit: cacheBytes, rnd: bufio.NewReaderSize(nil, 4096)}, nil
 }
 
-func (p *packReader) close() { p.f.Close() }
+// close closes the file and gives the cached bases back to the pool.
+func (p *packReader) close() {
+	p.f.Close()
+	for off, b := range p.cache {
+		delete(p.cache, off)
+		b.release(p.pool)
+	}
+	p.cached = 0
+}
+
+// expect says that a delta the lane will read has its base at offset base
+// (of this pack): the base is kept until its last such delta is read.
+func (p *packReader) expect(base int64) {
+	if base >= 0 {
+		p.need[base]++
+	}
+}
 
 // read returns the content of the object at off, read sequentially (off
-// should grow from call to call); it is kept for the uses deltas that
-// have it as their base.
-//
-// Objects no delta needs come from pool (nil: allocated), to go back there
-// once scanned: pooled reports which.
-func (p *packReader) read(off int64, uses int32, pool *bufPool) (b []byte, pooled bool, err error) {
+// should grow from call to call). When shared is nil, b is the caller's
+// (from the pool, to go back there once used); else b is shared.data, kept
+// also as a delta base, and the caller releases shared once done with it.
+func (p *packReader) read(off int64) (b []byte, shared *blobBuf, err error) {
 	pos := int64(-1)
 	if p.seq != nil {
 		// Its start, plus what it took from the file, minus what it holds unread.
@@ -81,40 +124,55 @@ func (p *packReader) read(off int64, uses int32, pool *bufPool) (b []byte, poole
 			p.seq.Reset(&p.cr)
 		}
 	} else if _, err := p.seq.Discard(int(off - pos)); err != nil {
-		return nil, false, errOrEOF(err)
+		return nil, nil, errOrEOF(err)
 	}
-	if uses > 0 {
-		pool = nil // kept in the cache: not recycled after scanning
+	if b, err = p.object(off, p.seq); err != nil {
+		return nil, nil, err
 	}
-	b, err = p.object(off, p.seq, pool)
-	if err == nil && uses > 0 {
-		p.keep(off, b, uses)
+	if n := p.need[off]; n > 0 {
+		delete(p.need, off)
+		if c := p.keep(off, b, n); c != nil {
+			c.refs.Add(1) // and the caller
+			return b, c, nil
+		}
 	}
-	return b, pool != nil && err == nil, err
+	return b, nil, nil
 }
 
 // base returns the content of the delta base at off: from the cache
 // (dropped from it after its last use) or, rebuilt, from the file (kept
-// then until the cache is full).
-func (p *packReader) base(off int64) ([]byte, error) {
+// then if more deltas of the lane need it). Once the delta is applied the
+// caller releases drop, when not nil.
+func (p *packReader) base(off int64) (data []byte, drop *blobBuf, err error) {
 	if c, ok := p.cache[off]; ok {
-		if c.uses--; c.uses == 0 {
-			p.cached -= int64(len(c.data))
-			delete(p.cache, off)
+		if c.uses--; c.uses > 0 {
+			return c.data, nil, nil
 		}
-		return c.data, nil
+		p.cached -= int64(len(c.data))
+		delete(p.cache, off)
+		return c.data, c, nil
 	}
 	p.rnd.Reset(io.NewSectionReader(p.f, off, 1<<62))
-	b, err := p.object(off, p.rnd, nil)
-	if err == nil {
-		p.keep(off, b, -1)
+	b, err := p.object(off, p.rnd)
+	if err != nil {
+		return nil, nil, err
 	}
-	return b, err
+	if n := p.need[off]; n > 1 { // this use and more to come
+		delete(p.need, off)
+		if c := p.keep(off, b, n-1); c != nil {
+			return b, nil, nil
+		}
+	} else if n == 1 {
+		delete(p.need, off)
+	}
+	c := &blobBuf{data: b}
+	c.refs.Store(1)
+	return b, c, nil
 }
 
 // object reads the object whose header is next in r (at offset off), into
-// a buffer from pool (nil: allocated).
-func (p *packReader) object(off int64, r *bufio.Reader, pool *bufPool) ([]byte, error) {
+// a buffer from the pool.
+func (p *packReader) object(off int64, r *bufio.Reader) ([]byte, error) {
 	c, err := r.ReadByte()
 	if err != nil {
 		return nil, errOrEOF(err)
@@ -154,18 +212,10 @@ func (p *packReader) object(off int64, r *bufio.Reader, pool *bufPool) ([]byte, 
 	default:
 		return nil, fmt.Errorf("object type %d at %d not read here", typ, off)
 	}
-	alloc := func(n int) []byte {
-		if pool != nil {
-			return pool.get(int64(n))
-		}
-		return make([]byte, n)
-	}
 	if baseOff < 0 {
-		data := alloc(int(size))
+		data := p.pool.get(size)
 		if err := p.inflate(r, data); err != nil {
-			if pool != nil {
-				pool.put(data)
-			}
+			p.pool.put(data)
 			return nil, err
 		}
 		return data, nil
@@ -179,19 +229,23 @@ func (p *packReader) object(off int64, r *bufio.Reader, pool *bufPool) ([]byte, 
 		}
 		delta = p.delta[:size]
 	} else {
-		delta = make([]byte, size)
+		delta = p.pool.get(size)
+		defer p.pool.put(delta)
 	}
 	if err := p.inflate(r, delta); err != nil {
 		return nil, err
 	}
-	base, err := p.base(baseOff)
+	base, drop, err := p.base(baseOff)
 	if err != nil {
 		return nil, err
 	}
-	data, err := applyDelta(base, delta, p.maxSize, alloc)
+	data, err := applyDelta(base, delta, p.maxSize, p.pool.get)
+	if drop != nil {
+		drop.release(p.pool)
+	}
 	if err != nil {
-		if pool != nil && data != nil {
-			pool.put(data)
+		if data != nil {
+			p.pool.put(data)
 		}
 		return nil, fmt.Errorf("delta at %d: %w", off, err)
 	}
@@ -222,24 +276,27 @@ func (p *packReader) inflate(r *bufio.Reader, data []byte) error {
 	return nil
 }
 
-// keep caches b as the base of uses more deltas (-1: not known), dropping
-// the oldest entries over the limit.
-func (p *packReader) keep(off int64, b []byte, uses int32) {
-	if int64(len(b)) > p.limit/4 {
-		return
+// keep caches b, from the pool, as the base of uses more deltas, evicting
+// the oldest entries over the limit (their deltas still to come rebuild
+// them from the file). It returns the entry, or nil when b is too big to
+// keep (then b stays the caller's).
+func (p *packReader) keep(off int64, b []byte, uses int32) *blobBuf {
+	if _, ok := p.cache[off]; ok || int64(len(b)) > p.limit/4 {
+		return nil
 	}
-	if _, ok := p.cache[off]; ok {
-		return
-	}
-	p.cache[off] = &cachedBase{b, uses}
+	c := &blobBuf{data: b, uses: uses}
+	c.refs.Store(1)
+	p.cache[off] = c
 	p.fifo = append(p.fifo, off)
 	p.cached += int64(len(b))
 	for p.cached > p.limit && len(p.fifo) > 0 {
 		old := p.fifo[0]
 		p.fifo = p.fifo[1:]
-		if c, ok := p.cache[old]; ok {
-			p.cached -= int64(len(c.data))
+		if e, ok := p.cache[old]; ok && old != off {
+			p.cached -= int64(len(e.data))
 			delete(p.cache, old)
+			p.need[old] = e.uses
+			e.release(p.pool)
 		}
 	}
 	if len(p.fifo) > 4*len(p.cache)+1024 { // offsets already dropped by use
@@ -251,17 +308,12 @@ func (p *packReader) keep(off int64, b []byte, uses int32) {
 		}
 		p.fifo = live
 	}
-}
-
-// cachedBase is a delta base kept for the deltas still to come.
-type cachedBase struct {
-	data []byte
-	uses int32 // -1: not known
+	return c
 }
 
 // applyDelta rebuilds an object from base and a git delta, into a buffer
 // from alloc (returned with the error too, when there is one, for reuse).
-func applyDelta(base, delta []byte, maxSize int64, alloc func(int) []byte) ([]byte, error) {
+func applyDelta(base, delta []byte, maxSize int64, alloc func(int64) []byte) ([]byte, error) {
 	src, delta, ok := deltaVarint(delta)
 	if !ok || src != uint64(len(base)) {
 		return nil, errors.New("delta base size does not match")
@@ -273,7 +325,7 @@ func applyDelta(base, delta []byte, maxSize int64, alloc func(int) []byte) ([]by
 	if dst > uint64(maxSize) {
 		return nil, errTooBig
 	}
-	buf := alloc(int(dst))
+	buf := alloc(int64(dst))
 	out := buf[:0]
 	for len(delta) > 0 {
 		op := delta[0]

@@ -9,10 +9,11 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// TestPackReader rebuilds every packed blob of a repository with delta
-// chains and checks each against its hash, with a cache that keeps the
-// bases and with one too small to keep any (every base rebuilt from the
-// file), buffers allocated and from a pool.
+// TestPackReader rebuilds packed blobs of a repository with delta chains
+// and checks each against its hash: all of them or only the second half
+// (a lane whose first deltas have their bases before it), with a cache
+// that keeps the bases and with one too small to keep any (every base
+// rebuilt from the file).
 func TestPackReader(t *testing.T) {
 	r := deltaRepo(t, "repack", "-adf")
 	var locs []packLoc
@@ -20,75 +21,87 @@ func TestPackReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var blobs []int // indexes into es of the packed blobs
 	deltas := 0
-	for _, l := range locs {
-		deltas += int(l.uses)
+	for i, e := range es {
+		if e.typ == plumbing.BlobObject && locs[i].pack != "" {
+			blobs = append(blobs, i)
+			if locs[i].base >= 0 {
+				deltas++
+			}
+		}
 	}
-	if deltas == 0 {
-		t.Fatal("no deltas in the pack: the test would not test them")
+	if deltas < 10 {
+		t.Fatalf("%d deltas in the pack: the test would not test them", deltas)
 	}
 	for _, tc := range []struct {
 		name  string
 		cache int64
-		pool  *bufPool
+		lane  []int
 	}{
-		{"cache", 1 << 20, nil},
-		{"no cache", 1, nil},
-		{"pool", 1 << 20, &bufPool{}},
+		{"cache", 1 << 20, blobs},
+		{"no cache", 1, blobs},
+		{"second half", 1 << 20, blobs[len(blobs)/2:]},
+		{"second half, no cache", 1, blobs[len(blobs)/2:]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			readers := make(map[string]*packReader)
-			n := 0
-			for i, e := range es {
-				at := locs[i]
-				if e.typ != plumbing.BlobObject || at.pack == "" {
-					continue
-				}
-				p := readers[at.pack]
-				if p == nil {
-					if p, err = newPackReader(at.pack, 1<<20, tc.cache); err != nil {
-						t.Fatal(err)
-					}
-					defer p.close()
-					readers[at.pack] = p
-				}
-				b, _, err := p.read(at.off, at.uses, tc.pool)
+			pool := &bufPool{}
+			p, err := newPackReader(locs[tc.lane[0]].pack, 1<<20, tc.cache, pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range tc.lane {
+				p.expect(locs[i].base)
+			}
+			var held []*blobBuf
+			for _, i := range tc.lane {
+				b, shared, err := p.read(locs[i].off)
 				if err != nil {
-					t.Fatalf("blob %s: %v", e.hash, err)
+					t.Fatalf("blob %s: %v", es[i].hash, err)
 				}
 				h := sha1.New()
 				fmt.Fprintf(h, "blob %d\x00", len(b))
 				h.Write(b)
-				if got := plumbing.Hash(h.Sum(nil)); got != e.hash {
-					t.Fatalf("blob %s rebuilt as %s", e.hash, got)
+				if got := plumbing.Hash(h.Sum(nil)); got != es[i].hash {
+					t.Fatalf("blob %s rebuilt as %s", es[i].hash, got)
 				}
-				n++
+				if shared != nil {
+					held = append(held, shared) // a scanner still holds it
+				} else {
+					pool.put(b)
+				}
 			}
-			if n < 20 {
-				t.Fatalf("%d blobs read", n)
+			if len(p.need) != 0 {
+				t.Errorf("bases still awaited after the lane: %v", p.need)
+			}
+			if p.cached != 0 || len(p.cache) != 0 {
+				t.Errorf("%d bases (%d bytes) still cached after their last delta", len(p.cache), p.cached)
+			}
+			for _, c := range held {
+				c.release(pool)
+			}
+			p.close()
+			if tc.cache > 1 && len(held) == 0 {
+				t.Error("no base shared between the cache and a scanner")
 			}
 		})
 	}
 	t.Run("over the size limit", func(t *testing.T) {
-		for i, e := range es {
-			if at := locs[i]; e.typ == plumbing.BlobObject && at.pack != "" {
-				p, err := newPackReader(at.pack, 10, 1<<20)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer p.close()
-				if _, _, err := p.read(at.off, at.uses, nil); err == nil {
-					t.Fatal("blob over 10 bytes read whole")
-				}
-				return
-			}
+		i := blobs[0]
+		p, err := newPackReader(locs[i].pack, 10, 1<<20, &bufPool{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.close()
+		if _, _, err := p.read(locs[i].off); err == nil {
+			t.Fatal("blob over 10 bytes read whole")
 		}
 	})
 }
 
 func TestApplyDelta(t *testing.T) {
 	base := []byte("0123456789")
-	alloc := func(n int) []byte { return make([]byte, n) }
+	alloc := func(n int64) []byte { return make([]byte, n) }
 	for _, tc := range []struct {
 		name  string
 		delta []byte
