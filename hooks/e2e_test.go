@@ -269,10 +269,8 @@ func TestCLIEndToEnd(t *testing.T) {
 	}
 }
 
-// The keysweep binary starts `git diff-index` while it initialises when its
-// command line asks for a staged scan (internal/prestart). That query runs
-// in the start-up directory: a staged scan of another repository must not
-// take its answer, and a scan from a subdirectory gets the whole index.
+// A staged scan of another repository than the current directory's scans
+// that one, and a scan from a subdirectory gets the whole index.
 func TestCLIStagedElsewhere(t *testing.T) {
 	ks := keysweepBin(t)
 	k := newCred(48)

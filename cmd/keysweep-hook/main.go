@@ -23,7 +23,6 @@ import (
 	"syscall"
 
 	"github.com/keysweep/keysweep/hooks"
-	"github.com/keysweep/keysweep/internal/prestart"
 	"github.com/keysweep/keysweep/scanner"
 	"github.com/keysweep/keysweep/scanner/staged"
 )
@@ -31,7 +30,6 @@ import (
 func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
-	defer prestart.Discard() // the start-up git query, if pre-commit did not use it
 	fs := flag.NewFlagSet("keysweep-hook", flag.ContinueOnError)
 	var o hooks.RunOptions
 	fs.StringVar(&o.BaselinePath, "baseline", "", "ignore findings recorded in baseline `FILE`")

@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/keysweep/keysweep/internal/prestart"
 	"github.com/spf13/cobra"
 )
 
@@ -77,9 +76,6 @@ func usageError(format string, a ...any) error {
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// A git query started at start-up for a staged scan (internal/prestart)
-	// that the command line turned out not to use is stopped on the way out.
-	defer prestart.Discard()
 	return Run(ctx, args, StdIO())
 }
 

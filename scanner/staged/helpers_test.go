@@ -60,8 +60,15 @@ func (c cred) fp() string { return scanner.Fingerprint(c.id, scanner.Secret(c.se
 // scanStaged runs Staged in r and returns the result.
 func scanStaged(t *testing.T, dir string) scanner.Result {
 	t.Helper()
+	return scanStagedVia(t, dir, false)
+}
+
+// scanStagedVia is scanStaged, listing the changes with git diff-index
+// when viaGit is set (else in process when the repository allows).
+func scanStagedVia(t *testing.T, dir string, viaGit bool) scanner.Result {
+	t.Helper()
 	col := scanner.NewCollector(nil)
-	if err := Staged(context.Background(), scanner.New(scanner.Options{}), col, Options{Dir: dir}); err != nil {
+	if err := Staged(context.Background(), scanner.New(scanner.Options{}), col, Options{Dir: dir, viaGit: viaGit}); err != nil {
 		t.Fatalf("Staged: %v", err)
 	}
 	return col.Result()

@@ -36,40 +36,33 @@ func (o *Options) getenv(key string) string {
 }
 
 // objectsDir finds the object directory git would use, without running
-// git: $GIT_OBJECT_DIRECTORY, $GIT_DIR/objects, or the .git found upward
-// from o.Dir (a .git file, in worktrees and submodules, names the real
-// directory, whose commondir file names the shared one). "" when unsure.
+// git: $GIT_OBJECT_DIRECTORY, or the objects of the common git directory
+// (gitDirs). "" when unsure.
 func (o *Options) objectsDir() string {
-	base := o.Dir
-	if base == "" {
-		base = "."
-	}
-	rel := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(base, p)
-	}
 	if d := o.getenv("GIT_OBJECT_DIRECTORY"); d != "" {
-		return rel(d)
+		return o.rel(d)
 	}
-	gitDir := o.getenv("GIT_DIR")
-	if gitDir != "" {
-		gitDir = rel(gitDir)
-	} else {
-		gitDir = findGitDir(base)
+	if _, common := o.gitDirs(); common != "" {
+		return filepath.Join(common, "objects")
 	}
-	if gitDir == "" {
-		return ""
+	return ""
+}
+
+// base is the directory git runs in.
+func (o *Options) base() string {
+	if o.Dir == "" {
+		return "."
 	}
-	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		c := strings.TrimSpace(string(b))
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(gitDir, c)
-		}
-		gitDir = c
+	return o.Dir
+}
+
+// rel resolves a path from git's environment against the directory git
+// runs in.
+func (o *Options) rel(p string) string {
+	if filepath.IsAbs(p) {
+		return p
 	}
-	return filepath.Join(gitDir, "objects")
+	return filepath.Join(o.base(), p)
 }
 
 // findGitDir walks up from dir to the first .git and returns the git

@@ -14,11 +14,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 
-	"github.com/keysweep/keysweep/internal/prestart"
 	"github.com/keysweep/keysweep/scanner"
 )
 
@@ -28,6 +25,8 @@ type Options struct {
 	Git     string   // git binary ("" = "git" from PATH)
 	Env     []string // extra environment for git, "KEY=value"
 	Workers int      // blobs scanned at once (0 = GOMAXPROCS)
+
+	viaGit bool // tests: list staged changes with git diff-index only
 }
 
 // KindStaged is the Location.Kind of staged findings.
@@ -98,20 +97,34 @@ func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Optio
 }
 
 // headKeys scans HEAD's version of every changed file that had matches and
-// returns, per change, the fingerprints found there.
+// returns, per change, the fingerprints found there. A file added with
+// matches is compared with every file the commit deletes: a key moved out
+// of a deleted file is already in HEAD (this covers renames whether or not
+// the list of changes paired them).
 func headKeys(ctx context.Context, cf *lazyCatFile, objDir string, det Scanner, col *scanner.Collector, opts Options,
 	changes []change, found map[int][]scanner.Match) (map[int]map[string]bool, error) {
 	var olds []item
-	var idx []int
+	var idx []int // olds[k] is HEAD's version of changes[idx[k]], or of a deleted file when idx[k] < 0
+	anyAdded := false
 	for i := range found {
 		c := changes[i]
 		if c.status == 'A' || isZero(c.oldID) || c.oldMode == "160000" {
+			anyAdded = true
 			continue
 		}
 		olds = append(olds, item{id: c.oldID, path: c.oldPath})
 		idx = append(idx, i)
 	}
+	if anyAdded {
+		for _, c := range changes {
+			if c.status == 'D' && !isZero(c.oldID) && c.oldMode != "160000" {
+				olds = append(olds, item{id: c.oldID, path: c.oldPath})
+				idx = append(idx, -1)
+			}
+		}
+	}
 	inHead := make(map[int]map[string]bool)
+	deleted := make(map[string]bool)
 	// Matches in HEAD's blobs only tell old from new: they are not added to col.
 	scratch := scanner.NewCollector(nil)
 	err := scanItems(ctx, cf, objDir, det, scratch, opts.Workers, olds, func(k int, ms []scanner.Match) {
@@ -119,10 +132,23 @@ func headKeys(ctx context.Context, cf *lazyCatFile, objDir string, det Scanner, 
 		for _, m := range ms {
 			set[scanner.Fingerprint(m.KeyID, m.Secret)] = true
 		}
+		if idx[k] < 0 {
+			for fp := range set {
+				deleted[fp] = true
+			}
+			return
+		}
 		inHead[idx[k]] = set
 	})
 	for _, e := range scratch.Result().Errors {
 		col.AddError(e.Unit, fmt.Errorf("read HEAD version: %s", e.Err))
+	}
+	if len(deleted) > 0 {
+		for i := range found {
+			if inHead[i] == nil {
+				inHead[i] = deleted
+			}
+		}
 	}
 	return inHead, err
 }
@@ -131,9 +157,14 @@ func headKeys(ctx context.Context, cf *lazyCatFile, objDir string, det Scanner, 
 // empty tree when HEAD does not exist yet (before the first commit).
 // started is called once git diff-index runs, unless it could not start.
 func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, error) {
-	args := prestart.DiffIndexArgs()
-	args = args[:len(args)-2] // without "HEAD", "--"
-	out, err := o.prestarted(ctx, started)
+	if cs, err := o.inProcessChanges(); err == nil && !o.viaGit {
+		if started != nil {
+			started()
+		}
+		return cs, nil
+	}
+	args := []string{"diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "--ignore-submodules=all"}
+	out, err := o.gitStarted(ctx, started, append(args, "HEAD", "--")...)
 	if err != nil {
 		if exitCode(err) != 128 || o.headExists(ctx) {
 			return nil, fmt.Errorf("list staged changes: %w", err)
@@ -147,54 +178,6 @@ func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, 
 		}
 	}
 	return parseRaw(out)
-}
-
-// prestarted is `git diff-index --cached … HEAD --`: the answer of the
-// query package prestart started while the program initialised when there
-// is one for this directory, or a fresh run of git.
-func (o *Options) prestarted(ctx context.Context, started func()) ([]byte, error) {
-	var res prestart.Result
-	ok := false
-	if (o.Git == "" || o.Git == "git") && len(o.Env) == 0 {
-		res, ok = prestart.Take(o.sameDir, ctx.Done())
-	}
-	if !ok {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return o.gitStarted(ctx, started, prestart.DiffIndexArgs()...)
-	}
-	if started != nil {
-		started()
-	}
-	err := res.Err
-	if err == nil && !res.State.Success() {
-		err = &exec.ExitError{ProcessState: res.State}
-	}
-	if err != nil {
-		if msg := strings.TrimSpace(string(res.Stderr)); msg != "" {
-			return res.Stdout, fmt.Errorf("run git diff-index: %w: %s", err, msg)
-		}
-		return res.Stdout, fmt.Errorf("run git diff-index: %w", err)
-	}
-	return res.Stdout, nil
-}
-
-// sameDir reports whether git run in o.Dir runs in dir.
-func (o *Options) sameDir(dir string) bool {
-	if o.Dir == "" || o.Dir == "." {
-		return true
-	}
-	abs, err := filepath.Abs(o.Dir)
-	if err != nil {
-		return false
-	}
-	if abs == dir {
-		return true
-	}
-	a, err1 := filepath.EvalSymlinks(abs)
-	b, err2 := filepath.EvalSymlinks(dir)
-	return err1 == nil && err2 == nil && a == b
 }
 
 // headExists reports whether HEAD names a commit (false on an unborn branch).

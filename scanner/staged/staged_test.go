@@ -149,6 +149,20 @@ func TestStaged(t *testing.T) {
 			},
 		},
 		{
+			// Too little in common for git's rename detection: a delete and
+			// an add. The key is still not new to the repository.
+			name: "key moved out of a deleted file into an unlike one",
+			setup: func(r *repo) string {
+				r.Write("old.ini", k1.ini()+strings.Repeat("old filler line\n", 40))
+				r.Commit("c1")
+				r.Git("rm", "-q", "old.ini")
+				r.Write("new.py", "import os\n"+strings.Repeat("# other text\n", 40)+"KEY = '"+k1.id+"'\nSECRET = '"+k1.secret+"'\n")
+				r.Git("add", "new.py")
+				return ""
+			},
+			want: map[string][]string{k1.id: {"new.py:42:true:staged"}},
+		},
+		{
 			name: "rebase in progress",
 			setup: func(r *repo) string {
 				r.Write("f.txt", "base\n")
@@ -170,15 +184,17 @@ func TestStaged(t *testing.T) {
 			want: map[string][]string{k1.id: {"f.txt:3:false:staged"}},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := newRepo(t)
-			sub := tt.setup(r)
-			got := summary(scanStaged(t, filepath.Join(r.Dir, sub)))
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %v, want %v", got, tt.want)
-			}
-		})
+	for _, via := range []string{"in process", "git diff-index"} {
+		for _, tt := range tests {
+			t.Run(via+"/"+tt.name, func(t *testing.T) {
+				r := newRepo(t)
+				sub := tt.setup(r)
+				got := summary(scanStagedVia(t, filepath.Join(r.Dir, sub), via != "in process"))
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("findings = %v, want %v", got, tt.want)
+				}
+			})
+		}
 	}
 }
 

@@ -1,0 +1,5 @@
+package staged
+
+import "syscall"
+
+const mapPopulate = syscall.MAP_POPULATE

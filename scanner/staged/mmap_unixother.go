@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package staged
+
+const mapPopulate = 0
