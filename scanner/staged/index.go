@@ -12,15 +12,25 @@ import (
 type gitIndex struct {
 	buf   []byte   // the file
 	names []byte   // where paths live: buf, or for version 4 the rebuilt paths
-	entry []uint32 // offset in buf of each entry (mode at +24, id at +40)
 	start []uint32 // path i is names[start[i]:end[i]]
 	end   []uint32
+	entry []uint32 // version 4: offset in buf of each entry; else start[i]-62
 }
 
-func (x *gitIndex) len() int               { return len(x.entry) }
-func (x *gitIndex) path(i int) []byte      { return x.names[x.start[i]:x.end[i]] }
-func (x *gitIndex) mode(i int) uint32      { return binary.BigEndian.Uint32(x.buf[x.entry[i]+24:]) }
-func (x *gitIndex) id(i int) (id [20]byte) { copy(id[:], x.buf[x.entry[i]+40:]); return id }
+func (x *gitIndex) len() int          { return len(x.start) }
+func (x *gitIndex) path(i int) []byte { return x.names[x.start[i]:x.end[i]] }
+func (x *gitIndex) mode(i int) uint32 { return binary.BigEndian.Uint32(x.buf[x.off(i)+24:]) }
+func (x *gitIndex) id(i int) (id [20]byte) {
+	copy(id[:], x.buf[x.off(i)+40:])
+	return id
+}
+
+func (x *gitIndex) off(i int) uint32 {
+	if x.entry != nil {
+		return x.entry[i]
+	}
+	return x.start[i] - 62
+}
 
 // cacheTree is the index's cache-tree extension, its nodes flattened in
 // preorder: for each directory, whether it is valid and then the id of the
@@ -88,9 +98,9 @@ func parseIndex(b []byte) (*gitIndex, *cacheTree, error) {
 	if n > len(body)/40 || len(body) > 1<<31 {
 		return nil, nil, bad("entry count")
 	}
-	x := &gitIndex{buf: b, names: b, entry: make([]uint32, n), start: make([]uint32, n), end: make([]uint32, n)}
+	x := &gitIndex{buf: b, names: b, start: make([]uint32, n), end: make([]uint32, n)}
 	if version == 4 {
-		x.names = nil
+		x.names, x.entry = nil, make([]uint32, n)
 	}
 	pos := 12
 	prev := 0 // version 4: start of the previous path in x.names
@@ -107,8 +117,8 @@ func parseIndex(b []byte) (*gitIndex, *cacheTree, error) {
 		if flags&0x3000 != 0 {
 			return nil, nil, bad("unmerged entry")
 		}
-		x.entry[k] = uint32(start)
 		if version == 4 {
+			x.entry[k] = uint32(start)
 			strip, w := gitVarint(body[pos:])
 			prevLen := len(x.names) - prev
 			if w == 0 || strip > prevLen {
@@ -169,7 +179,7 @@ func parseIndex(b []byte) (*gitIndex, *cacheTree, error) {
 // parseCacheTree reads the extension's nodes: "NAME\0COUNT SUBTREES\n"
 // then the tree id when COUNT is not -1, then the subtrees.
 func parseCacheTree(data []byte) (*cacheTree, error) {
-	c := &cacheTree{data: data}
+	c := &cacheTree{data: data, nodes: make([]ctNode, 0, len(data)/32+1)}
 	pos, err := c.parseNode(0, 0)
 	if err != nil {
 		return nil, err
