@@ -25,7 +25,7 @@ func addGitFlags(fs *pflag.FlagSet, g *gitFlags) {
 	fs.StringVar(&g.Since, "since", "", "scan only objects not reachable from `REV`")
 	fs.StringVar(&g.Range, "range", "", "scan only objects new in `A..B`")
 	fs.StringVar(&g.Branch, "branch", "", "scan only branch `NAME` instead of every ref")
-	fs.StringVar(&g.Reader, "git-reader", "", "blob reader: git (cat-file processes) or go-git (default: git when installed)")
+	fs.StringVar(&g.Reader, "git-reader", "", "blob reader: git (cat-file processes), pack (packed blobs rebuilt in Go) or go-git (default: pack or git, chosen from the pack, when git is installed)")
 	fs.MarkHidden("git-reader")
 }
 

@@ -62,7 +62,7 @@ func corruptRepo(t *testing.T) (*testRepo, []key, string, string) {
 
 func TestCorruptPack(t *testing.T) {
 	for _, reader := range readers() {
-		t.Run(reader+"/flipped bytes", func(t *testing.T) {
+		t.Run(readerName(reader)+"/flipped bytes", func(t *testing.T) {
 			r, k, pack, noise := corruptRepo(t)
 			off, size := packOffset(t, r, strings.TrimSuffix(pack, ".pack")+".idx", noise)
 			b, err := os.ReadFile(pack)
@@ -92,7 +92,7 @@ func TestCorruptPack(t *testing.T) {
 				t.Errorf("error does not name the corrupt blob %s: %+v", noise, res.Errors)
 			}
 		})
-		t.Run(reader+"/truncated", func(t *testing.T) {
+		t.Run(readerName(reader)+"/truncated", func(t *testing.T) {
 			r, k, pack, _ := corruptRepo(t)
 			fi, err := os.Stat(pack)
 			if err != nil {
@@ -118,7 +118,7 @@ func TestCorruptPack(t *testing.T) {
 
 func TestMissingObject(t *testing.T) {
 	for _, reader := range readers() {
-		t.Run(reader, func(t *testing.T) {
+		t.Run(readerName(reader), func(t *testing.T) {
 			r := newRepo(t)
 			k := keys(1, 12)[0]
 			r.write("a.env", k.text())
@@ -144,7 +144,7 @@ func TestMissingObject(t *testing.T) {
 
 func TestBadRefAndLocks(t *testing.T) {
 	for _, reader := range readers() {
-		t.Run(reader, func(t *testing.T) {
+		t.Run(readerName(reader), func(t *testing.T) {
 			r := newRepo(t)
 			k := keys(1, 13)[0]
 			r.write("a.env", k.text())
@@ -205,7 +205,7 @@ func TestCancelled(t *testing.T) {
 		r.commit("c")
 	}
 	for _, reader := range readers() {
-		t.Run(reader, func(t *testing.T) {
+		t.Run(readerName(reader), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			_, err := Scan(ctx, Options{Path: r.dir, Reader: reader}, scanner.New(scanner.Options{}), scanner.NewCollector(nil))

@@ -65,7 +65,10 @@ func (s *scan) runBulk(ctx context.Context, es []entry, locs []packLoc, tips []t
 	s.objs = make([]node, 0, len(es))
 	s.ids = make(map[plumbing.Hash]int32, len(es))
 	s.freshStorage()
-	for i, e := range es {
+	if locs != nil {
+		s.blobLocs = make([]packLoc, 0, len(locs))
+	}
+	for _, e := range es {
 		switch e.typ {
 		case plumbing.TreeObject:
 			if _, ok := s.ids[e.hash]; !ok {
@@ -75,11 +78,15 @@ func (s *scan) runBulk(ctx context.Context, es []entry, locs []packLoc, tips []t
 			commitAt[int32(len(graphRefs))] = e.hash
 			graphRefs = append(graphRefs, blobRef{id: -1, loc: -1, size: e.size})
 		case plumbing.BlobObject:
+			var at packLoc // where it is, when packed
+			if locs != nil {
+				at, locs = locs[0], locs[1:]
+			}
 			if _, ok := s.ids[e.hash]; !ok {
 				ref := blobRef{id: s.add(node{hash: e.hash}), loc: -1, size: e.size}
-				if locs != nil && locs[i].pack != "" {
+				if at.pack != "" {
 					ref.loc = int32(len(s.blobLocs))
-					s.blobLocs = append(s.blobLocs, locs[i])
+					s.blobLocs = append(s.blobLocs, at)
 				}
 				blobs = append(blobs, ref)
 			}

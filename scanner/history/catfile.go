@@ -158,11 +158,13 @@ func (s *scan) releaseJob(j job) {
 	}
 }
 
-// readGit reads the blobs in refs through `git cat-file --batch`
-// processes, one per lane, each given a contiguous run of the pack order
-// (so delta bases stay in its cache), and scans them on s.opts.Workers
-// goroutines. Blob bytes in flight are bounded by s.opts.MemoryBytes;
-// blobs over s.opts.MaxBlobBytes are streamed by the lane itself.
+// readGit reads the blobs in refs in lanes and scans them on
+// s.opts.Workers goroutines: through `git cat-file --batch` processes,
+// one per lane, each given a contiguous run of the pack order (so delta
+// bases stay in its cache), or with the pack reader (see lanes), which
+// splits them by delta family. Blob bytes in flight are bounded by
+// s.opts.MemoryBytes; blobs over s.opts.MaxBlobBytes are streamed by the
+// lane itself.
 func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 	s.setTotal(refs)
 	sem := semaphore.NewWeighted(s.opts.MemoryBytes)
@@ -181,9 +183,10 @@ func (s *scan) readGit(ctx context.Context, refs []blobRef) error {
 		})
 	}
 	readers, rctx := errgroup.WithContext(ctx)
-	for _, lane := range split(refs, s.opts.Workers) {
+	lanes, pack := s.lanes(refs)
+	for _, lane := range lanes {
 		readers.Go(func() error {
-			if s.opts.Reader == ReaderPack {
+			if pack {
 				return s.readLane(rctx, lane, sem, jobs)
 			}
 			return s.readGitRefs(rctx, lane, sem, jobs)
@@ -215,7 +218,7 @@ func (s *scan) readLane(ctx context.Context, lane []blobRef, sem *semaphore.Weig
 		at := s.blobLocs[r.loc]
 		p, ok := packs[at.pack]
 		if !ok {
-			p, _ = newPackReader(at.pack, s.opts.MaxBlobBytes, s.opts.MemoryBytes/4, &s.bufs)
+			p, _ = newPackReader(at.pack, s.opts.MaxBlobBytes, s.packCacheBytes(), &s.bufs)
 			packs[at.pack] = p // nil when it does not open: git reads its blobs
 		}
 		if p != nil {

@@ -9,9 +9,10 @@
 // once. It never diffs commit by commit, so content that only a merge
 // commit's resolution introduced is found and attributed to the merge.
 //
-// Blob bytes are read through `git cat-file --batch` processes when a git
-// binary is available (see bench/history/README.md for why), and through
-// go-git's pack reader otherwise.
+// Blob bytes are rebuilt in Go from the pack files or read through `git
+// cat-file --batch` processes when a git binary is available (chosen per
+// scan from the pack listing; see bench/history/README.md for why), and
+// through go-git's pack reader otherwise.
 package history
 
 import (
@@ -28,14 +29,17 @@ import (
 
 // Reader names for Options.Reader.
 const (
-	ReaderAuto  = ""       // git when a git binary is found, else go-git
+	// ReaderAuto, with a git binary, takes ReaderPack when the delta bases
+	// its lanes must keep at once (estimated from the pack listing) fit
+	// their cache, else ReaderGit; without one, ReaderGoGit.
+	ReaderAuto  = ""
 	ReaderGit   = "git"    // git cat-file --batch processes
 	ReaderGoGit = "go-git" // go-git's pack reader, no external process
 	// ReaderPack rebuilds packed blobs in Go straight from the pack files
 	// and reads the rest through git cat-file (a git binary is required).
-	// Experimental: faster where blobs are mostly small deltas (the
-	// synthetic benchmark), slower and heavier where they are mostly
-	// whole compressed files (git/git); see bench/history/README.md.
+	// Faster where deltas sit near their bases (the synthetic benchmark),
+	// slower where bases must be kept long (git/git); see
+	// bench/history/README.md.
 	ReaderPack = "pack"
 )
 
@@ -85,7 +89,7 @@ type Summary struct {
 	Matched     int               // blobs with at least one match
 	Errors      int               // unit errors recorded in the collector
 	Shallow     bool              // the repository is a shallow clone
-	Reader      string            // blob reader used: "git", "go-git" or "pack"
+	Reader      string            // blob reader used: "git", "go-git" or "pack" (ReaderAuto's choice)
 }
 
 // ErrNotRepo is returned (wrapped) by Scan when Options.Path is not a git repository.

@@ -21,13 +21,15 @@ type entry struct {
 	size int64
 }
 
-// packLoc is where the pack listing found an object (pack "" when loose):
-// its .pack file, offset, and the offset of its delta base when it is an
-// offset delta (else -1).
+// packLoc is where the pack listing found a blob (pack "" when loose):
+// its .pack file, offset, the offset of its delta base when it is an
+// offset delta (else -1), and the size its header gives (a delta's own
+// size for a delta).
 type packLoc struct {
 	pack string
 	off  int64
 	base int64
+	size int64
 }
 
 // listing is the object store's table of contents, read by one git process
@@ -35,7 +37,7 @@ type packLoc struct {
 type listing struct {
 	done    chan struct{}
 	entries []entry
-	locs    []packLoc // with withLocs and a pack listing: entries' places
+	locs    []packLoc // with withLocs and a pack listing: the blob entries' places
 	err     error
 }
 

@@ -40,7 +40,7 @@ func TestNarrowing(t *testing.T) {
 	}
 	for _, reader := range readers() {
 		for _, c := range cases {
-			t.Run(reader+"/"+c.name, func(t *testing.T) {
+			t.Run(readerName(reader)+"/"+c.name, func(t *testing.T) {
 				c.opts.Reader = reader
 				res, sum, err := scanRepo(t, r.dir, c.opts)
 				if err != nil {
@@ -128,7 +128,7 @@ func TestRepositoryKinds(t *testing.T) {
 	}
 	for _, reader := range readers() {
 		for _, kd := range kinds {
-			t.Run(reader+"/"+kd.name, func(t *testing.T) {
+			t.Run(readerName(reader)+"/"+kd.name, func(t *testing.T) {
 				if !IsRepo(kd.dir) {
 					t.Fatal("IsRepo false")
 				}
@@ -179,7 +179,7 @@ func TestSubmoduleAndLFS(t *testing.T) {
 	r.tick++
 	r.git("commit", "-q", "-m", "submodule and lfs")
 	for _, reader := range readers() {
-		t.Run(reader, func(t *testing.T) {
+		t.Run(readerName(reader), func(t *testing.T) {
 			res, _, err := scanRepo(t, r.dir, Options{Reader: reader})
 			if err != nil {
 				t.Fatal(err)
@@ -238,7 +238,7 @@ func TestPartialClone(t *testing.T) {
 	for _, reader := range readers() {
 		for _, o := range []Options{{}, {Branch: "main"}} {
 			o.Reader = reader
-			t.Run(reader+"/branch="+o.Branch, func(t *testing.T) {
+			t.Run(readerName(reader)+"/branch="+o.Branch, func(t *testing.T) {
 				res, _, err := scanRepo(t, clone, o)
 				if err != nil {
 					t.Fatal(err)

@@ -32,8 +32,8 @@ var errNoFastList = errors.New("object store not listable from pack indexes")
 // the headers of loose objects. On anything unusual it returns an error
 // wrapping errNoFastList, and the caller runs git's listing instead.
 //
-// With locs not nil it also appends there, aligned with the entries, where
-// each object is (see packLoc).
+// With locs not nil it also appends there where each blob is (see
+// packLoc), one for each blob entry, in order.
 func listObjectsFast(ctx context.Context, gitBin, dir string, locs *[]packLoc) ([]entry, error) {
 	out, err := exec.CommandContext(ctx, gitBin, "-C", dir, "rev-parse", "--git-path", "objects").Output()
 	if err != nil {
@@ -55,7 +55,11 @@ func listObjectsFast(ctx context.Context, gitBin, dir string, locs *[]packLoc) (
 		return nil, err
 	}
 	if locs != nil {
-		*locs = make([]packLoc, len(es))
+		for _, e := range es {
+			if e.typ == plumbing.BlobObject {
+				*locs = append(*locs, packLoc{off: -1, base: -1})
+			}
+		}
 	}
 	for _, p := range packs {
 		if err := ctx.Err(); err != nil {
@@ -73,9 +77,10 @@ func listObjectsFast(ctx context.Context, gitBin, dir string, locs *[]packLoc) (
 // packObj is one object of a pack: its hash, offset and (once known) type.
 type packObj struct {
 	hash plumbing.Hash
-	off  int64
 	typ  plumbing.ObjectType
+	off  int64
 	base int64 // offset of its delta base (an offset delta), else -1
+	size int64 // size in its header: the object's, or the delta's
 }
 
 // listPack lists the objects of base.pack from base.idx (version 2), in
@@ -105,12 +110,16 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 			return nil, fmt.Errorf("object at %d: %w", pos, io.ErrUnexpectedEOF)
 		}
 		typ, n := plumbing.ObjectType((h[0]>>4)&7), 1
+		size, shift := int64(h[0]&15), 4
 		for c := h[0]; c&0x80 != 0; n++ {
-			if n >= len(h) {
+			if n >= len(h) || shift > 56 {
 				return nil, fmt.Errorf("object at %d: bad header", pos)
 			}
 			c = h[n]
+			size |= int64(c&0x7f) << shift
+			shift += 7
 		}
+		objs[i].size = size
 		switch typ {
 		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 			objs[i].typ = typ
@@ -153,10 +162,11 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 		}
 	}
 	es := make([]entry, len(objs))
+	name := base + ".pack" // one string for every blob's place
 	for i, o := range objs {
 		es[i] = entry{hash: o.hash, typ: o.typ, size: -1}
-		if locs != nil {
-			*locs = append(*locs, packLoc{base + ".pack", o.off, o.base})
+		if locs != nil && o.typ == plumbing.BlobObject {
+			*locs = append(*locs, packLoc{name, o.off, o.base, o.size})
 		}
 	}
 	return es, nil

@@ -42,6 +42,14 @@ type packReader struct {
 	fifo   []int64
 	cached int64 // bytes in cache
 	limit  int64
+	st     packStats
+}
+
+// packStats counts a pack reader's cache misses, for tests and tuning.
+type packStats struct {
+	rebuilt, rebuiltBytes int64 // bases read again from the file
+	evicted, evictedBytes int64 // bases dropped before their last delta
+	peak                  int64 // most bytes cached at once
 }
 
 // blobBuf is a buffer from a bufPool held by the pack reader's cache and
@@ -157,6 +165,8 @@ func (p *packReader) base(off int64) (data []byte, drop *blobBuf, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	p.st.rebuilt++
+	p.st.rebuiltBytes += int64(len(b))
 	if n := p.need[off]; n > 1 { // this use and more to come
 		delete(p.need, off)
 		if c := p.keep(off, b, n-1); c != nil {
@@ -289,6 +299,9 @@ func (p *packReader) keep(off int64, b []byte, uses int32) *blobBuf {
 	p.cache[off] = c
 	p.fifo = append(p.fifo, off)
 	p.cached += int64(len(b))
+	if p.cached > p.st.peak {
+		p.st.peak = p.cached
+	}
 	for p.cached > p.limit && len(p.fifo) > 0 {
 		old := p.fifo[0]
 		p.fifo = p.fifo[1:]
@@ -296,6 +309,8 @@ func (p *packReader) keep(off int64, b []byte, uses int32) *blobBuf {
 			p.cached -= int64(len(e.data))
 			delete(p.cache, old)
 			p.need[old] = e.uses
+			p.st.evicted++
+			p.st.evictedBytes += int64(len(e.data))
 			e.release(p.pool)
 		}
 	}

@@ -119,7 +119,7 @@ func findingOf(res scanner.Result, id string) *scanner.Finding {
 }
 
 // readers are the blob readers every behaviour test runs with.
-func readers() []string { return []string{ReaderGit, ReaderGoGit, ReaderPack} }
+func readers() []string { return []string{ReaderAuto, ReaderGit, ReaderGoGit, ReaderPack} }
 
 type (
 	scannerLoc    = scanner.Location
@@ -131,4 +131,12 @@ func execGit(dir string, args ...string) *exec.Cmd {
 	cmd.Dir = dir
 	cmd.Env = gitEnv(0)
 	return cmd
+}
+
+// readerName names a reader in subtests.
+func readerName(r string) string {
+	if r == ReaderAuto {
+		return "auto"
+	}
+	return r
 }

@@ -87,7 +87,7 @@ type scan struct {
 	promised  int            // objects a partial clone lacks (under mu while readers run)
 	unreach   map[int32]bool // blobs no ref reaches (AllObjects)
 	blobs     []int32        // blobs to read
-	blobLocs  []packLoc      // ReaderPack: where blobRef.loc says the blobs are
+	blobLocs  []packLoc      // where blobRef.loc says the blobs are (pack and auto readers)
 
 	mu      sync.Mutex
 	matches map[int32][]scanner.Match
@@ -213,7 +213,7 @@ func (s *scan) run(ctx context.Context) (Summary, error) {
 	s.checkPartial()
 	var list *listing
 	if s.gitBin != "" {
-		list = startListing(ctx, s.gitBin, s.opts.Path, s.opts.Reader == ReaderPack)
+		list = startListing(ctx, s.gitBin, s.opts.Path, s.opts.Reader == ReaderPack || s.opts.Reader == ReaderAuto)
 	}
 	tips, excl, err := s.resolve(ctx)
 	if err != nil {
