@@ -18,8 +18,8 @@ func BenchmarkScanRepo(b *testing.B) {
 		b.Skip("set KEYSWEEP_BENCH_REPO to a repository")
 	}
 	det := scanner.New(scanner.Options{})
-	for _, reader := range []string{ReaderGit, ReaderGoGit, ReaderPack} {
-		b.Run(reader, func(b *testing.B) {
+	for _, reader := range []string{ReaderAuto, ReaderGit, ReaderGoGit, ReaderPack} {
+		b.Run(readerName(reader), func(b *testing.B) {
 			for b.Loop() {
 				col := scanner.NewCollector(nil)
 				sum, err := Scan(context.Background(), Options{Path: dir, Reader: reader}, det, col)

@@ -35,6 +35,7 @@ func (s *scan) lanes(refs []blobRef) (lanes [][]blobRef, pack bool) {
 			s.mu.Unlock()
 			return plan.lanes, true
 		}
+		s.blobLocs = nil // not needed by git
 	}
 	s.mu.Lock()
 	s.sum.Reader = ReaderGit

@@ -78,9 +78,9 @@ func listObjectsFast(ctx context.Context, gitBin, dir string, locs *[]packLoc) (
 type packObj struct {
 	hash plumbing.Hash
 	typ  plumbing.ObjectType
+	size uint32 // size in its header (the object's, or the delta's), at most 4 GiB - 1
 	off  int64
 	base int64 // offset of its delta base (an offset delta), else -1
-	size int64 // size in its header: the object's, or the delta's
 }
 
 // listPack lists the objects of base.pack from base.idx (version 2), in
@@ -119,7 +119,7 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 			size |= int64(c&0x7f) << shift
 			shift += 7
 		}
-		objs[i].size = size
+		objs[i].size = uint32(min(size, 1<<32-1))
 		switch typ {
 		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 			objs[i].typ = typ
@@ -166,7 +166,7 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 	for i, o := range objs {
 		es[i] = entry{hash: o.hash, typ: o.typ, size: -1}
 		if locs != nil && o.typ == plumbing.BlobObject {
-			*locs = append(*locs, packLoc{name, o.off, o.base, o.size})
+			*locs = append(*locs, packLoc{name, o.off, o.base, int64(o.size)})
 		}
 	}
 	return es, nil
