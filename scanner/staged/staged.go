@@ -2,10 +2,13 @@
 // blobs that differ from HEAD (the pre-commit hook), and the objects of a
 // push range that the other side does not have yet (pre-push, pre-receive).
 //
-// It asks the git binary rather than a git library: `git diff-index` and one
-// `git cat-file --batch` read only the blobs that changed, which keeps a
-// pre-commit check in a 50,000-file repository within a few milliseconds of
-// `git diff --cached`. Everything honours the environment git gives hooks
+// For a commit it reads the index in place and, guided by the index's
+// cache-tree, only the HEAD trees of directories that changed (headdiff.go),
+// falling back to `git diff-index --cached` for what that does not model;
+// freshly staged blobs are loose objects read directly, the rest goes
+// through one `git cat-file --batch`. A pre-commit check in a 50,000-file
+// repository so costs less than `git diff --cached`. Push ranges are listed
+// with `git rev-list`. Everything honours the environment git gives hooks
 // (GIT_DIR, GIT_INDEX_FILE for `git commit -a`/`git commit PATH`, quarantine
 // directories in pre-receive), so it scans what git is about to record.
 package staged
