@@ -255,15 +255,10 @@ func TestInProcessChangesCases(t *testing.T) {
 		{
 			name: "merge conflict",
 			setup: func(r *repo) (string, []string) {
-				r.Write("f.txt", "base\n")
-				r.Commit("base")
-				r.Git("checkout", "-q", "-b", "topic")
-				r.Write("f.txt", "topic\n")
-				r.Commit("topic")
-				r.Git("checkout", "-q", "main")
-				r.Write("f.txt", "main\n")
-				r.Commit("main")
-				r.GitErr("merge", "-q", "topic")
+				r.diverge()
+				if _, err := r.GitErr("merge", "-q", "topic"); err == nil {
+					r.T.Fatal("merge should conflict")
+				}
 				return "", nil
 			},
 			unsupported: true,

@@ -84,3 +84,17 @@ func summary(res scanner.Result) map[string][]string {
 	}
 	return m
 }
+
+// diverge commits f.txt as "base", then "topic" on branch topic and "main"
+// on main, and leaves main checked out: merging or rebasing conflicts.
+func (r *repo) diverge() {
+	r.T.Helper()
+	r.Write("f.txt", "base\n")
+	r.Commit("base")
+	r.Git("checkout", "-q", "-b", "topic")
+	r.Write("f.txt", "topic\n")
+	r.Commit("topic")
+	r.Git("checkout", "-q", "main")
+	r.Write("f.txt", "main\n")
+	r.Commit("main")
+}

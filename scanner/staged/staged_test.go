@@ -165,14 +165,7 @@ func TestStaged(t *testing.T) {
 		{
 			name: "rebase in progress",
 			setup: func(r *repo) string {
-				r.Write("f.txt", "base\n")
-				r.Commit("base")
-				r.Git("checkout", "-q", "-b", "topic")
-				r.Write("f.txt", "topic\n")
-				r.Commit("topic")
-				r.Git("checkout", "-q", "main")
-				r.Write("f.txt", "main\n")
-				r.Commit("main")
+				r.diverge()
 				r.Git("checkout", "-q", "topic")
 				if _, err := r.GitErr("rebase", "-q", "main"); err == nil {
 					r.T.Fatal("rebase should stop on a conflict")
