@@ -223,12 +223,27 @@ func parseTreeObject(b []byte) ([]treeEntry, error) {
 			}
 			mode = mode<<3 | uint32(c-'0')
 		}
-		e := treeEntry{name: b[sp+1 : nul], mode: mode}
+		e := treeEntry{name: b[sp+1 : nul], mode: canonMode(mode)}
 		copy(e.id[:], b[nul+1:nul+21])
 		out = append(out, e)
 		b = b[nul+21:]
 	}
 	return out, nil
+}
+
+// canonMode is git's canon_mode: old trees may hold regular-file modes
+// such as 100664, which git reads as 100644 (or 100755 with an exec bit).
+func canonMode(m uint32) uint32 {
+	switch m & 0o170000 {
+	case 0o100000:
+		if m&0o111 != 0 {
+			return 0o100755
+		}
+		return 0o100644
+	case 0o120000, modeTree, modeGitlink:
+		return m & 0o170000
+	}
+	return m
 }
 
 // diff compares the index entries [lo, hi), whose paths all start with

@@ -1,6 +1,7 @@
 package staged
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -238,6 +239,29 @@ func TestInProcessChangesCases(t *testing.T) {
 				r.Git("-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-q", "-f", "--depth=50")
 				r.Write("d/e/common.txt", "changed\n")
 				r.Git("add", ".")
+				return "", nil
+			},
+		},
+		{
+			name: "HEAD tree with a legacy 100664 mode",
+			setup: func(r *repo) (string, []string) {
+				r.Write("a.txt", "a\n")
+				r.Commit("c")
+				blob := r.Git("rev-parse", "HEAD:a.txt")
+				raw, err := hex.DecodeString(blob)
+				if err != nil {
+					r.T.Fatal(err)
+				}
+				tree := filepath.Join(r.Dir, ".git", "legacy-tree")
+				if err := os.WriteFile(tree, append([]byte("100664 a.txt\x00"), raw...), 0o644); err != nil {
+					r.T.Fatal(err)
+				}
+				tid := r.Git("hash-object", "-t", "tree", "-w", "--literally", tree)
+				cid := r.Git("commit-tree", "-m", "legacy", tid)
+				r.Git("update-ref", "HEAD", cid)
+				r.Git("read-tree", "HEAD")
+				r.Write("b.txt", "b\n")
+				r.Git("add", "b.txt")
 				return "", nil
 			},
 		},
