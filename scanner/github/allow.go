@@ -3,8 +3,6 @@ package github
 import (
 	"fmt"
 
-	"github.com/go-git/go-git/v5"
-
 	"github.com/keysweep/keysweep/hooks"
 	"github.com/keysweep/keysweep/scanner"
 )
@@ -66,7 +64,7 @@ func readPolicy(dir string) (*hooks.Policy, error) {
 	if dir == "" {
 		return nil, nil
 	}
-	repo, err := git.PlainOpen(dir)
+	repo, err := openMirror(dir)
 	if err != nil {
 		return nil, nil // never cloned (failed, empty): nothing to honour
 	}

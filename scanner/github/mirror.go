@@ -30,16 +30,17 @@ var mirrorRefSpecs = []config.RefSpec{
 }
 
 // mirrorDir returns where the mirror of cloneURL lives in cacheDir:
-// HOST/OWNER/NAME, so two GitHub hosts never share a directory. The mirror
-// is bare in all but layout: its objects and refs are in NAME/.git and no
-// work tree is ever checked out (the history scanner opens repositories by
-// looking for a .git directory).
+// HOST/OWNER/NAME.git, so two GitHub hosts never share a directory. The
+// mirror is a bare repository (core.bare = true, nothing checked out), as
+// `git clone --mirror` makes it; git and the history scanner open it as
+// is. Sweeps before bare mirrors kept it in HOST/OWNER/NAME/.git
+// (legacyGitDir); migrateMirror moves those.
 func mirrorDir(cacheDir, cloneURL, fullName string) string {
 	host := "github"
 	if u, err := url.Parse(cloneURL); err == nil && u.Host != "" {
 		host = strings.ReplaceAll(u.Host, ":", "_")
 	}
-	return filepath.Join(cacheDir, host, filepath.FromSlash(fullName))
+	return filepath.Join(cacheDir, host, filepath.FromSlash(fullName)+".git")
 }
 
 // fetchMirror creates or updates the mirror at dir from cloneURL and
@@ -51,12 +52,12 @@ func fetchMirror(ctx context.Context, dir, cloneURL, token, defaultBranch string
 		if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 			return false, err
 		}
-		repo, err = git.PlainInit(dir, false)
+		repo, err = git.PlainInit(dir, true)
 	}
 	if err != nil {
 		return false, fmt.Errorf("open mirror %s: %w", dir, err)
 	}
-	if err := setRemote(repo, cloneURL); err != nil {
+	if err := setMirrorConfig(repo, cloneURL); err != nil {
 		return false, err
 	}
 	opts := &git.FetchOptions{RemoteName: "origin", RefSpecs: mirrorRefSpecs, Tags: git.NoTags, Prune: true, Force: true}
@@ -108,16 +109,23 @@ func fetchError(err error) error {
 	return fmt.Errorf("fetch: %w", err)
 }
 
-func setRemote(repo *git.Repository, cloneURL string) error {
+// setMirrorConfig makes the mirror's config say what it is: bare (a mirror
+// moved from the old layout may still say otherwise) with origin fetching
+// mirrorRefSpecs from cloneURL. It writes only when something differs.
+func setMirrorConfig(repo *git.Repository, cloneURL string) error {
 	cfg, err := repo.Config()
 	if err != nil {
 		return fmt.Errorf("read mirror config: %w", err)
 	}
-	want := &config.RemoteConfig{Name: "origin", URLs: []string{cloneURL}, Fetch: mirrorRefSpecs}
-	if r, ok := cfg.Remotes["origin"]; ok && len(r.URLs) == 1 && r.URLs[0] == cloneURL && len(r.Fetch) == len(mirrorRefSpecs) {
+	r, ok := cfg.Remotes["origin"]
+	remoteOK := ok && len(r.URLs) == 1 && r.URLs[0] == cloneURL && len(r.Fetch) == len(mirrorRefSpecs)
+	if remoteOK && cfg.Core.IsBare {
 		return nil
 	}
-	cfg.Remotes["origin"] = want
+	cfg.Core.IsBare = true
+	if !remoteOK {
+		cfg.Remotes["origin"] = &config.RemoteConfig{Name: "origin", URLs: []string{cloneURL}, Fetch: mirrorRefSpecs}
+	}
 	if err := repo.SetConfig(cfg); err != nil {
 		return fmt.Errorf("write mirror config: %w", err)
 	}

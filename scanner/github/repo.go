@@ -33,6 +33,10 @@ func (s *sweeper) repo(ctx context.Context, r Repo) {
 		return
 	}
 	dir := mirrorDir(s.opts.CacheDir, r.CloneURL, name)
+	if err := migrateMirror(dir); err != nil { // before the unchanged check: allowlists are read from dir
+		s.fail(name, r, UnitState{Tips: prev.Tips, Since: prev.Since}, err)
+		return
+	}
 	pushed := r.PushedAt
 	unchanged := ok && prev.Err == "" && !pushed.IsZero() && pushed.Equal(prev.PushedAt) &&
 		prev.SweptAt.After(pushed.Add(time.Second)) && exists(dir)

@@ -33,7 +33,7 @@ type Options struct {
 	HTTPClient  *http.Client // nil: a client with a 60 s timeout
 	Filter      Filter
 	Shard       Shard
-	CacheDir    string // bare mirrors live in CacheDir/HOST/OWNER/NAME.git
+	CacheDir    string // bare mirrors live in CacheDir/HOST/OWNER/NAME.git (older NAME/.git ones are moved there)
 
 	Concurrency int // repositories swept at once; default 4
 	Workers     int // history scan workers per repository; default the number of CPUs

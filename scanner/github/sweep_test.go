@@ -282,7 +282,7 @@ func TestCorruptMirrorIsClonedAgain(t *testing.T) {
 			o := e.opts("acme")
 			o.SweepID = "s1"
 			e.sweep(context.Background(), o, st)
-			dirs, _ := filepath.Glob(filepath.Join(e.cache, "*", "acme", "api", ".git"))
+			dirs, _ := filepath.Glob(filepath.Join(e.cache, "*", "acme", "api.git"))
 			if len(dirs) != 1 {
 				t.Fatalf("mirror not found: %v", dirs)
 			}
