@@ -37,7 +37,7 @@ func migrateMirror(dir string) error {
 	case err == nil && fi.IsDir():
 		return nil
 	case err == nil:
-		return fmt.Errorf("open mirror %s: exists and is not a directory (remove it and the next sweep clones there)", dir)
+		return fmt.Errorf("open mirror %s: exists and is not a directory (remove it: the next sweep puts the mirror there)", dir)
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("open mirror %s: %w", dir, err)
 	}
@@ -46,6 +46,9 @@ func migrateMirror(dir string) error {
 		return nil // nothing in the old layout: the fetch clones
 	}
 	if err := os.Rename(old, dir); err != nil {
+		if fi, serr := os.Stat(dir); serr == nil && fi.IsDir() {
+			return nil // another sweep on the same cache got there first
+		}
 		return fmt.Errorf("move mirror %s to %s: %w", old, dir, err)
 	}
 	_ = os.Remove(filepath.Dir(old)) // only when empty
