@@ -45,6 +45,7 @@ func TestPackReader(t *testing.T) {
 		lane  []int
 	}{
 		{"cache", 1 << 20, blobs},
+		{"small cache", 12 << 10, blobs}, // keeps the 3 KB bases, rebuilds the 5 KB ones
 		{"no cache", 1, blobs},
 		{"second half", 1 << 20, blobs[len(blobs)/2:]},
 		{"second half, no cache", 1, blobs[len(blobs)/2:]},
@@ -76,6 +77,12 @@ func TestPackReader(t *testing.T) {
 					pool.put(b)
 				}
 			}
+			if p.st.peak > tc.cache {
+				t.Errorf("%d bytes of bases cached at once, over the cache's %d", p.st.peak, tc.cache)
+			}
+			if len(tc.lane) == len(blobs) && tc.cache == 1<<20 && (p.st.rebuilt != 0 || p.st.evicted != 0) {
+				t.Errorf("a cache big enough for every base rebuilt %d and evicted %d", p.st.rebuilt, p.st.evicted)
+			}
 			if len(p.need) != 0 {
 				t.Errorf("bases still awaited after the lane: %v", p.need)
 			}
@@ -102,6 +109,48 @@ func TestPackReader(t *testing.T) {
 			t.Fatal("blob over 10 bytes read whole")
 		}
 	})
+}
+
+// TestPackCacheBound checks the delta-base cache against its byte bound:
+// the oldest bases go first, their remaining uses are awaited again (so a
+// later delta rebuilds and keeps them), a base over a quarter of the bound
+// is not kept, and an evicted base a scanner still holds stays its.
+func TestPackCacheBound(t *testing.T) {
+	pool := &bufPool{}
+	p := &packReader{pool: pool, need: make(map[int64]int32), cache: make(map[int64]*blobBuf), limit: 100}
+	var first *blobBuf
+	for i := range 6 {
+		c := p.keep(int64(10*i), pool.get(25), 2)
+		if c == nil {
+			t.Fatalf("base %d not kept", i)
+		}
+		if i == 0 {
+			first = c
+			c.refs.Add(1) // a scanner holds it too
+		}
+		if p.cached > p.limit {
+			t.Fatalf("%d bytes cached, over %d", p.cached, p.limit)
+		}
+	}
+	if len(p.cache) != 4 || p.st.evicted != 2 {
+		t.Errorf("%d cached, %d evicted; want 4 and 2", len(p.cache), p.st.evicted)
+	}
+	for _, off := range []int64{0, 10} {
+		if _, ok := p.cache[off]; ok || p.need[off] != 2 {
+			t.Errorf("base at %d: cached %v, awaited by %d deltas; want evicted, 2", off, ok, p.need[off])
+		}
+	}
+	if n := first.refs.Load(); n != 1 {
+		t.Errorf("evicted base held by %d, want the scanner alone", n)
+	}
+	first.release(pool)
+	if c := p.keep(100, pool.get(26), 1); c != nil {
+		t.Error("base over a quarter of the cache kept")
+	}
+	p.close()
+	if p.cached != 0 || len(p.cache) != 0 {
+		t.Errorf("close left %d bases (%d bytes)", len(p.cache), p.cached)
+	}
 }
 
 func TestApplyDelta(t *testing.T) {
