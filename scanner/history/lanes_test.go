@@ -93,6 +93,9 @@ func TestReaderAutoChoice(t *testing.T) {
 	r.write("loose.env", ks[1].text())
 	r.git("repack", "-adf")
 	r.commit("loose key") // its blob stays loose
+	refDeltas := newRepo(t) // the same history, its pack with deltas by hash
+	runGit(t, refDeltas.dir, 0, "pull", "-q", r.dir, "main")
+	runGit(t, refDeltas.dir, 0, "-c", "repack.useDeltaBaseOffset=false", "repack", "-adf")
 
 	want, _, err := scanRepo(t, r.dir, Options{Reader: ReaderGit})
 	if err != nil {
@@ -105,15 +108,18 @@ func TestReaderAutoChoice(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
+		dir    string
 		opts   Options
 		reader string
 	}{
-		{"bases fit", Options{Reader: ReaderAuto}, ReaderPack},
-		{"bases do not fit", Options{Reader: ReaderAuto, MemoryBytes: 4096}, ReaderGit},
-		{"pack asked for", Options{Reader: ReaderPack, MemoryBytes: 4096}, ReaderPack},
+		{"bases fit", r.dir, Options{Reader: ReaderAuto}, ReaderPack},
+		{"bases do not fit", r.dir, Options{Reader: ReaderAuto, MemoryBytes: 4096}, ReaderGit},
+		{"pack asked for", r.dir, Options{Reader: ReaderPack, MemoryBytes: 4096}, ReaderPack},
+		// Deltas by hash are not rebuilt in Go: git cat-file reads them.
+		{"deltas by hash", refDeltas.dir, Options{Reader: ReaderAuto}, ReaderPack},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, sum, err := scanRepo(t, r.dir, tc.opts)
+			res, sum, err := scanRepo(t, tc.dir, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
