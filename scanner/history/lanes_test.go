@@ -92,7 +92,7 @@ func TestReaderAutoChoice(t *testing.T) {
 	}
 	r.write("loose.env", ks[1].text())
 	r.git("repack", "-adf")
-	r.commit("loose key") // its blob stays loose
+	r.commit("loose key")   // its blob stays loose
 	refDeltas := newRepo(t) // the same history, its pack with deltas by hash
 	runGit(t, refDeltas.dir, 0, "pull", "-q", r.dir, "main")
 	runGit(t, refDeltas.dir, 0, "-c", "repack.useDeltaBaseOffset=false", "repack", "-adf")
