@@ -52,7 +52,7 @@ func newSweepGitHubCmd(streams *IO) *cobra.Command {
 		Use:   "github --org ORG [--org ORG…] [--user USER…]",
 		Short: "Sweep the repositories of GitHub organisations and users for AWS keys",
 		Long: `Sweep every repository of the given GitHub organisations and users: clone each
-as a mirror into the cache (branches, tags and pull-request heads), scan its whole
+as a bare mirror into the cache (branches, tags and pull-request heads), scan its whole
 history, verify the keys found, and remember what was scanned in the state file,
 so that the next sweep fetches only what changed and scans only new objects.
 
