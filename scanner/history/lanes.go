@@ -12,15 +12,18 @@ import "slices"
 type lanePlan struct {
 	lanes [][]blobRef
 	// peak estimates the most bytes of delta bases a lane needs at once
-	// (whole objects' sizes carried down their chains), over all lanes;
-	// the reader keeps those of up to a quarter of its cache, and
-	// rebuilds the others from the file for each delta.
+	// (whole objects' sizes carried down their chains), over all lanes.
 	peak int64
+	// toGit counts the packed blobs left to git cat-file: their family
+	// has a base too big to keep.
+	toGit int
 }
 
 // lanes splits refs among the readers and says whether the pack reader
 // reads them (else git cat-file). ReaderAuto takes the pack reader when
-// the plan's bases fit its cache (packCacheBytes per lane): where deltas
+// the plan's bases fit its cache (packCacheBytes per lane) and it leaves
+// at most half the packed blobs to git (families with a base too big to
+// keep): where deltas
 // sit near their bases, rebuilding them in Go saves git's inflating them
 // again and the pipe; where they do not (git/git: an estimated 317 MB of
 // bases live at once), the reader would rebuild evicted chains from the
@@ -28,8 +31,9 @@ type lanePlan struct {
 func (s *scan) lanes(refs []blobRef) (lanes [][]blobRef, pack bool) {
 	want := s.opts.Reader == ReaderPack || s.opts.Reader == ReaderAuto
 	if want && s.blobLocs != nil {
-		plan := planFamilies(refs, s.blobLocs, s.opts.Workers)
-		if s.opts.Reader == ReaderPack || plan.peak <= s.packCacheBytes() {
+		plan := planFamilies(refs, s.blobLocs, s.opts.Workers, s.packCacheBytes()/4)
+		fits := plan.peak <= s.packCacheBytes() && plan.toGit <= len(s.blobLocs)/2
+		if s.opts.Reader == ReaderPack || fits {
 			s.mu.Lock()
 			s.sum.Reader = ReaderPack
 			s.mu.Unlock()
@@ -47,8 +51,11 @@ func (s *scan) lanes(refs []blobRef) (lanes [][]blobRef, pack bool) {
 func (s *scan) packCacheBytes() int64 { return s.opts.MemoryBytes / 4 }
 
 // planFamilies plans n lanes over refs (in listing order: each pack's
-// blobs by offset; loc indexes locs, -1 for blobs not packed).
-func planFamilies(refs []blobRef, locs []packLoc, n int) lanePlan {
+// blobs by offset; loc indexes locs, -1 for blobs not packed). A family
+// with a base over keepMax bytes, which the reader would not keep and so
+// would rebuild from the file for each of its deltas, is left to git
+// cat-file: its blobs are in the lanes with loc -1, and out of peak.
+func planFamilies(refs []blobRef, locs []packLoc, n int, keepMax int64) lanePlan {
 	n = max(n, 1)
 	base := make([]int32, len(refs)) // index in refs of the delta base, -1 none
 	root := make([]int32, len(refs)) // index in refs of the family's whole object
@@ -87,8 +94,12 @@ func planFamilies(refs []blobRef, locs []packLoc, n int) lanePlan {
 		start = end
 	}
 	weight := make([]int64, len(refs)) // by root: bytes of its family
+	big := make(map[int32]bool)        // roots of families with a base over keepMax
 	for k := range refs {
 		weight[root[k]] += max(est[k], 1)
+		if uses[k] > 0 && est[k] > keepMax {
+			big[root[k]] = true
+		}
 	}
 	laneOf := make([]uint8, len(refs)) // by root
 	load := make([]int64, n)
@@ -108,6 +119,12 @@ func planFamilies(refs []blobRef, locs []packLoc, n int) lanePlan {
 	live := make([]int64, n)
 	for k, r := range refs {
 		l := laneOf[root[k]]
+		if big[root[k]] {
+			r.loc = -1 // for git cat-file
+			p.toGit++
+			p.lanes[l] = append(p.lanes[l], r)
+			continue
+		}
 		p.lanes[l] = append(p.lanes[l], r)
 		if b := base[k]; b >= 0 {
 			if uses[b]--; uses[b] == 0 {

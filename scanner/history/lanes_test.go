@@ -27,20 +27,27 @@ func TestPlanFamilies(t *testing.T) {
 	}
 	family := map[int32]int32{0: 0, 2: 0, 3: 0, 1: 1, 4: 1, 5: 5, 6: 6, 7: 6, 100: 100}
 	for _, tc := range []struct {
-		name string
-		n    int
-		peak int64 // -1: not checked (depends on the split)
+		name    string
+		n       int
+		keepMax int64
+		peak    int64   // -1: not checked (depends on the split)
+		git     []int32 // blobs left to git cat-file (and the loose one)
 	}{
 		// One lane: 0 and 1 kept (150), 0 dropped for 2 (50 + 2's 100
 		// carried down), 2 dropped for 3, 1 for 4, then 6 alone.
-		{"one lane", 1, 150},
-		{"two lanes", 2, -1},
-		{"more lanes than families", 9, -1},
+		{"one lane", 1, 1 << 20, 150, nil},
+		// 0's family has a base over 60 bytes: left to git cat-file.
+		{"one lane, a base too big to keep", 1, 60, 50, []int32{0, 2, 3}},
+		{"two lanes", 2, 1 << 20, -1, nil},
+		{"more lanes than families", 9, 1 << 20, -1, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := planFamilies(refs, locs, tc.n)
+			p := planFamilies(refs, locs, tc.n, tc.keepMax)
 			if tc.peak >= 0 && p.peak != tc.peak {
 				t.Errorf("peak = %d, want %d", p.peak, tc.peak)
+			}
+			if p.toGit != len(tc.git) {
+				t.Errorf("%d blobs left to git, want %d", p.toGit, len(tc.git))
 			}
 			if len(p.lanes) > tc.n || len(p.lanes) == 0 {
 				t.Fatalf("%d lanes for %d", len(p.lanes), tc.n)
@@ -58,6 +65,9 @@ func TestPlanFamilies(t *testing.T) {
 						t.Errorf("lane %d out of listing order at blob %d", l, r.id)
 					}
 					pos = i
+					if toGit := slices.Contains(tc.git, r.id) || r.id == 100; toGit != (r.loc < 0) {
+						t.Errorf("blob %d: read by git = %v, want %v", r.id, r.loc < 0, toGit)
+					}
 					laneOf[r.id] = l
 					all = append(all, r.id)
 				}

@@ -286,12 +286,15 @@ func (p *packReader) inflate(r *bufio.Reader, data []byte) error {
 	return nil
 }
 
+// keepMax is the largest base the cache keeps: a quarter of it.
+func (p *packReader) keepMax() int64 { return p.limit / 4 }
+
 // keep caches b, from the pool, as the base of uses more deltas, evicting
 // the oldest entries over the limit (their deltas still to come rebuild
 // them from the file). It returns the entry, or nil when b is too big to
 // keep (then b stays the caller's).
 func (p *packReader) keep(off int64, b []byte, uses int32) *blobBuf {
-	if _, ok := p.cache[off]; ok || int64(len(b)) > p.limit/4 {
+	if _, ok := p.cache[off]; ok || int64(len(b)) > p.keepMax() {
 		return nil
 	}
 	c := &blobBuf{data: b, uses: uses}
