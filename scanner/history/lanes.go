@@ -1,6 +1,9 @@
 package history
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // lanePlan splits the blobs among the pack reader's lanes by delta family
 // (a whole object and every delta built on it, however deep): each lane
@@ -23,11 +26,10 @@ type lanePlan struct {
 // reads them (else git cat-file). ReaderAuto takes the pack reader when
 // the plan's bases fit its cache (packCacheBytes per lane) and it leaves
 // at most half the packed blobs to git (families with a base too big to
-// keep): where deltas
-// sit near their bases, rebuilding them in Go saves git's inflating them
-// again and the pipe; where they do not (git/git: an estimated 317 MB of
-// bases live at once), the reader would rebuild evicted chains from the
-// file, and git cat-file lanes are faster.
+// keep): where deltas sit near their bases, rebuilding them in Go saves
+// git's inflating them again and the pipe; where they do not (git/git: an
+// estimated 317 MB of bases live at once), the reader would rebuild
+// evicted chains from the file, and git cat-file lanes are faster.
 func (s *scan) lanes(refs []blobRef) (lanes [][]blobRef, pack bool) {
 	want := s.opts.Reader == ReaderPack || s.opts.Reader == ReaderAuto
 	if want && s.blobLocs != nil {
@@ -82,7 +84,7 @@ func planFamilies(refs []blobRef, locs []packLoc, n int, keepMax int64) lanePlan
 				continue
 			}
 			j, ok := slices.BinarySearchFunc(run[:i], at.base, func(r blobRef, off int64) int {
-				return cmpInt64(locs[r.loc].off, off)
+				return cmp.Compare(locs[r.loc].off, off)
 			})
 			if !ok {
 				continue // a base that is not a listed blob: rebuilt when needed
@@ -101,13 +103,13 @@ func planFamilies(refs []blobRef, locs []packLoc, n int, keepMax int64) lanePlan
 			big[root[k]] = true
 		}
 	}
-	laneOf := make([]uint8, len(refs)) // by root
+	laneOf := make([]int32, len(refs)) // by root
 	load := make([]int64, n)
 	counts := make([]int, n)
 	for k := range refs {
 		if root[k] == int32(k) {
 			l := slices.Index(load, slices.Min(load))
-			laneOf[k] = uint8(l)
+			laneOf[k] = int32(l)
 			load[l] += weight[k]
 		}
 		counts[laneOf[root[k]]]++
@@ -138,14 +140,4 @@ func planFamilies(refs []blobRef, locs []packLoc, n int, keepMax int64) lanePlan
 	}
 	p.lanes = slices.DeleteFunc(p.lanes, func(l []blobRef) bool { return len(l) == 0 })
 	return p
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
