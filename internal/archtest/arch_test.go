@@ -53,6 +53,7 @@ func TestDependencyRules(t *testing.T) {
 		stdOnly   bool
 	}{
 		{pkg: "scanner", deps: true, stdOnly: true},
+		{pkg: "internal/gitpack", deps: true, stdOnly: true},
 		{pkg: "scanner/dir", deps: true, forbidden: []string{"github.com/aws/", "github.com/go-git/", "github.com/google/go-github"}},
 		{pkg: "scanner/history", deps: true, forbidden: []string{"github.com/aws/", "github.com/google/go-github", "github.com/charmbracelet/"}},
 		{pkg: "scanner/staged", deps: true, forbidden: []string{"github.com/aws/", "github.com/google/go-github", "github.com/charmbracelet/"}},

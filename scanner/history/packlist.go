@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/keysweep/keysweep/internal/gitpack"
 )
 
 // errNoFastList makes listObjectsFast give way to git's own listing: the
@@ -109,32 +110,19 @@ func listPack(base string, locs *[]packLoc) ([]entry, error) {
 		if len(h) == 0 {
 			return nil, fmt.Errorf("object at %d: %w", pos, io.ErrUnexpectedEOF)
 		}
-		typ, n := plumbing.ObjectType((h[0]>>4)&7), 1
-		size, shift := int64(h[0]&15), 4
-		for c := h[0]; c&0x80 != 0; n++ {
-			if n >= len(h) || shift > 56 {
-				return nil, fmt.Errorf("object at %d: bad header", pos)
-			}
-			c = h[n]
-			size |= int64(c&0x7f) << shift
-			shift += 7
+		t, size, n, ok := gitpack.ObjectHeader(h)
+		if !ok {
+			return nil, fmt.Errorf("object at %d: bad header", pos)
 		}
+		typ := plumbing.ObjectType(t)
 		objs[i].size = uint32(min(size, 1<<32-1))
 		switch typ {
 		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 			objs[i].typ = typ
 		case plumbing.OFSDeltaObject:
-			if n >= len(h) {
-				return nil, fmt.Errorf("object at %d: bad header", pos)
-			}
-			c := h[n]
-			ofs := int64(c & 0x7f)
-			for c&0x80 != 0 {
-				if n++; n >= len(h) {
-					return nil, fmt.Errorf("object at %d: bad delta offset", pos)
-				}
-				c = h[n]
-				ofs = (ofs+1)<<7 | int64(c&0x7f)
+			ofs, w := gitpack.OffsetVarint(h[n:])
+			if w == 0 {
+				return nil, fmt.Errorf("object at %d: bad delta offset", pos)
 			}
 			b, ok := slices.BinarySearchFunc(objs[:i], pos-ofs, func(o packObj, off int64) int { return cmp.Compare(o.off, off) })
 			if !ok {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/keysweep/keysweep/internal/gitpack"
 )
 
 // packReader rebuilds blobs straight from a .pack file, in pack order,
@@ -183,44 +184,37 @@ func (p *packReader) base(off int64) (data []byte, drop *blobBuf, err error) {
 // object reads the object whose header is next in r (at offset off), into
 // a buffer from the pool.
 func (p *packReader) object(off int64, r *bufio.Reader) ([]byte, error) {
-	c, err := r.ReadByte()
-	if err != nil {
-		return nil, errOrEOF(err)
+	h, _ := r.Peek(32) // shorter only at the end of the file
+	if len(h) == 0 {
+		return nil, io.ErrUnexpectedEOF
 	}
-	typ := plumbing.ObjectType((c >> 4) & 7)
-	size, shift := int64(c&15), 4
-	for c&0x80 != 0 {
-		if c, err = r.ReadByte(); err != nil {
-			return nil, errOrEOF(err)
+	t, size, n, ok := gitpack.ObjectHeader(h)
+	if !ok {
+		if len(h) < 32 {
+			return nil, io.ErrUnexpectedEOF
 		}
-		if shift > 56 {
-			return nil, errors.New("object size overflows")
-		}
-		size |= int64(c&0x7f) << shift
-		shift += 7
+		return nil, errors.New("object size overflows")
 	}
 	if size > p.maxSize {
 		return nil, errTooBig
 	}
 	var baseOff int64 = -1
-	switch typ {
+	switch typ := plumbing.ObjectType(t); typ {
 	case plumbing.BlobObject, plumbing.TreeObject, plumbing.CommitObject, plumbing.TagObject:
 	case plumbing.OFSDeltaObject:
-		if c, err = r.ReadByte(); err != nil {
-			return nil, errOrEOF(err)
+		ofs, w := gitpack.OffsetVarint(h[n:])
+		if w == 0 && len(h) < 32 {
+			return nil, io.ErrUnexpectedEOF
 		}
-		ofs := int64(c & 0x7f)
-		for c&0x80 != 0 {
-			if c, err = r.ReadByte(); err != nil {
-				return nil, errOrEOF(err)
-			}
-			ofs = (ofs+1)<<7 | int64(c&0x7f)
-		}
+		n += w
 		if baseOff = off - ofs; baseOff < 0 || baseOff >= off {
 			return nil, fmt.Errorf("bad delta base offset at %d", off)
 		}
 	default:
 		return nil, fmt.Errorf("object type %d at %d not read here", typ, off)
+	}
+	if _, err := r.Discard(n); err != nil {
+		return nil, errOrEOF(err)
 	}
 	if baseOff < 0 {
 		data := p.pool.get(size)
@@ -249,7 +243,7 @@ func (p *packReader) object(off int64, r *bufio.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := applyDelta(base, delta, p.maxSize, p.pool.get)
+	data, err := gitpack.ApplyDelta(base, delta, p.maxSize, p.pool.get)
 	if drop != nil {
 		drop.release(p.pool)
 	}
@@ -262,7 +256,7 @@ func (p *packReader) object(off int64, r *bufio.Reader) ([]byte, error) {
 	return data, nil
 }
 
-var errTooBig = errors.New("object over the size read whole")
+var errTooBig = gitpack.ErrTooBig
 
 // inflate fills data from the zlib stream next in r, checking that the
 // stream ends there (and its checksum).
@@ -327,78 +321,4 @@ func (p *packReader) keep(off int64, b []byte, uses int32) *blobBuf {
 		p.fifo = live
 	}
 	return c
-}
-
-// applyDelta rebuilds an object from base and a git delta, into a buffer
-// from alloc (returned with the error too, when there is one, for reuse).
-func applyDelta(base, delta []byte, maxSize int64, alloc func(int64) []byte) ([]byte, error) {
-	src, delta, ok := deltaVarint(delta)
-	if !ok || src != uint64(len(base)) {
-		return nil, errors.New("delta base size does not match")
-	}
-	dst, delta, ok := deltaVarint(delta)
-	if !ok {
-		return nil, errors.New("bad delta header")
-	}
-	if dst > uint64(maxSize) {
-		return nil, errTooBig
-	}
-	buf := alloc(int64(dst))
-	out := buf[:0]
-	for len(delta) > 0 {
-		op := delta[0]
-		delta = delta[1:]
-		switch {
-		case op&0x80 != 0:
-			var off, n uint64
-			for i := range 4 {
-				if op&(1<<i) != 0 {
-					if len(delta) == 0 {
-						return buf, errors.New("truncated delta")
-					}
-					off |= uint64(delta[0]) << (8 * i)
-					delta = delta[1:]
-				}
-			}
-			for i := range 3 {
-				if op&(0x10<<i) != 0 {
-					if len(delta) == 0 {
-						return buf, errors.New("truncated delta")
-					}
-					n |= uint64(delta[0]) << (8 * i)
-					delta = delta[1:]
-				}
-			}
-			if n == 0 {
-				n = 0x10000
-			}
-			if off+n > uint64(len(base)) || uint64(len(out))+n > dst {
-				return buf, errors.New("delta copies out of range")
-			}
-			out = append(out, base[off:off+n]...)
-		case op != 0:
-			if int(op) > len(delta) || uint64(len(out))+uint64(op) > dst {
-				return buf, errors.New("truncated delta")
-			}
-			out = append(out, delta[:op]...)
-			delta = delta[op:]
-		default:
-			return buf, errors.New("delta opcode 0")
-		}
-	}
-	if uint64(len(out)) != dst {
-		return buf, errors.New("delta result size does not match")
-	}
-	return out, nil
-}
-
-func deltaVarint(b []byte) (uint64, []byte, bool) {
-	var v uint64
-	for i, shift := 0, 0; i < len(b) && shift < 64; i, shift = i+1, shift+7 {
-		v |= uint64(b[i]&0x7f) << shift
-		if b[i]&0x80 == 0 {
-			return v, b[i+1:], true
-		}
-	}
-	return 0, nil, false
 }

@@ -152,35 +152,3 @@ func TestPackCacheBound(t *testing.T) {
 		t.Errorf("close left %d bases (%d bytes)", len(p.cache), p.cached)
 	}
 }
-
-func TestApplyDelta(t *testing.T) {
-	base := []byte("0123456789")
-	alloc := func(n int64) []byte { return make([]byte, n) }
-	for _, tc := range []struct {
-		name  string
-		delta []byte
-		want  string // "" for an error
-	}{
-		{"copy and insert", []byte{10, 6, 0x91, 2, 3, 3, 'a', 'b', 'c'}, "234abc"},
-		{"copy of 0x10000 spelled 0", []byte{10, 10, 0x80}, ""}, // 64 KiB from a 10-byte base
-		{"base size differs", []byte{9, 1, 1, 'x'}, ""},
-		{"copy out of range", []byte{10, 4, 0x91, 8, 4}, ""},
-		{"insert past the end", []byte{10, 1, 3, 'a'}, ""},
-		{"opcode 0", []byte{10, 1, 0}, ""},
-		{"result shorter than said", []byte{10, 5, 1, 'a'}, ""},
-		{"no header", []byte{0x80}, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := applyDelta(base, tc.delta, 1<<20, alloc)
-			if tc.want == "" {
-				if err == nil {
-					t.Fatalf("applied to %q, want an error", got)
-				}
-				return
-			}
-			if err != nil || string(got) != tc.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
-			}
-		})
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+
+	"github.com/keysweep/keysweep/internal/gitpack"
 )
 
 // gitIndex is a parsed index: its stage-0 entries in path order, read in
@@ -119,9 +121,9 @@ func parseIndex(b []byte) (*gitIndex, *cacheTree, error) {
 		}
 		if version == 4 {
 			x.entry[k] = uint32(start)
-			strip, w := gitVarint(body[pos:])
-			prevLen := len(x.names) - prev
-			if w == 0 || strip > prevLen {
+			strip64, w := gitpack.OffsetVarint(body[pos:])
+			strip, prevLen := int(strip64), len(x.names)-prev
+			if w == 0 || strip64 > int64(prevLen) {
 				return nil, nil, bad("path prefix")
 			}
 			pos += w
@@ -254,25 +256,4 @@ func asciiInt(b []byte, pos int, stop byte) (int, int, bool) {
 		v = -v
 	}
 	return v, pos + 1, true
-}
-
-// gitVarint decodes git's offset varint (varint.c: each continuation adds
-// one before shifting), returning the value and the bytes used, 0 when
-// malformed or over 2^40.
-func gitVarint(b []byte) (int, int) {
-	if len(b) == 0 {
-		return 0, 0
-	}
-	c := b[0]
-	v := int(c & 0x7f)
-	i := 1
-	for c&0x80 != 0 {
-		if i >= len(b) || v > 1<<32 {
-			return 0, 0
-		}
-		c = b[i]
-		i++
-		v = (v+1)<<7 | int(c&0x7f)
-	}
-	return v, i
 }

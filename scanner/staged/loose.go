@@ -107,34 +107,49 @@ func readLoose(objDir, id string, max int64) (data []byte, ok bool) {
 	if objDir == "" || len(id) < 4 {
 		return nil, false
 	}
-	f, err := os.Open(filepath.Join(objDir, id[:2], id[2:]))
-	if err != nil {
+	typ, data, err := readLooseObject(filepath.Join(objDir, id[:2], id[2:]), max)
+	if err != nil || typ != "blob" {
 		return nil, false
 	}
+	return data, true
+}
+
+// readLooseObject reads the loose object at path when its header says at
+// most max bytes, and returns its type and content. A missing file is the
+// error of os.Open (os.IsNotExist); anything else that is not a
+// well-formed object of at most max bytes is errUnsupported.
+func readLooseObject(path string, max int64) (string, []byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
 	defer f.Close()
+	bad := func() (string, []byte, error) {
+		return "", nil, fmt.Errorf("loose object %s: %w", path, errUnsupported)
+	}
 	zr, err := zlib.NewReader(bufio.NewReaderSize(f, 32<<10))
 	if err != nil {
-		return nil, false
+		return bad()
 	}
 	defer zr.Close()
 	br := bufio.NewReaderSize(zr, 512)
 	head, err := br.ReadString(0)
 	if err != nil {
-		return nil, false
+		return bad()
 	}
 	typ, sz, _ := strings.Cut(strings.TrimSuffix(head, "\x00"), " ")
 	size, err := strconv.ParseInt(sz, 10, 64)
-	if err != nil || typ != "blob" || size < 0 || size > max {
-		return nil, false
+	if err != nil || size < 0 || size > max {
+		return bad()
 	}
-	data = make([]byte, size)
+	data := make([]byte, size)
 	if _, err := io.ReadFull(br, data); err != nil {
-		return nil, false
+		return bad()
 	}
 	if n, _ := br.Read(make([]byte, 1)); n != 0 {
-		return nil, false // longer than its header says
+		return bad() // longer than its header says
 	}
-	return data, true
+	return typ, data, nil
 }
 
 // lazyCatFile starts `git cat-file --batch` on first use only.

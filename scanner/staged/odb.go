@@ -11,7 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
+
+	"github.com/keysweep/keysweep/internal/gitpack"
 )
 
 // errUnsupported marks what the in-process reading of the index and of
@@ -48,7 +49,7 @@ func (db *odb) close() {
 // read returns the type and content of object id.
 func (db *odb) read(id [20]byte) (string, []byte, error) {
 	hexID := hex.EncodeToString(id[:])
-	if typ, data, err := readLooseObject(filepath.Join(db.dir, hexID[:2], hexID[2:])); err == nil {
+	if typ, data, err := readLooseObject(filepath.Join(db.dir, hexID[:2], hexID[2:]), maxTreeBytes); err == nil {
 		return typ, data, nil
 	} else if !os.IsNotExist(err) {
 		return "", nil, err
@@ -62,28 +63,6 @@ func (db *odb) read(id [20]byte) (string, []byte, error) {
 		}
 	}
 	return "", nil, fmt.Errorf("object %s: %w", hexID, errUnsupported)
-}
-
-func readLooseObject(path string) (string, []byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", nil, err
-	}
-	zr, err := zlib.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return "", nil, fmt.Errorf("loose object %s: %w", path, errUnsupported)
-	}
-	data, err := io.ReadAll(io.LimitReader(zr, maxTreeBytes+64))
-	if err != nil {
-		return "", nil, fmt.Errorf("loose object %s: %w", path, errUnsupported)
-	}
-	head, body, ok := bytes.Cut(data, []byte{0})
-	typ, size, ok2 := bytes.Cut(head, []byte{' '})
-	n, err := strconv.Atoi(string(size))
-	if !ok || !ok2 || err != nil || n != len(body) {
-		return "", nil, fmt.Errorf("loose object %s: %w", path, errUnsupported)
-	}
-	return string(typ), body, nil
 }
 
 func (db *odb) openPacks() error {
@@ -156,16 +135,9 @@ func (p *pack) readAt(db *odb, off int64, depth int) (string, []byte, error) {
 		return "", nil, fmt.Errorf("pack offset %d: %w", off, errUnsupported)
 	}
 	h := p.data[off:min(int64(len(p.data)), off+32)]
-	typ := int(h[0]>>4) & 7
-	size := int64(h[0] & 15)
-	i, shift := 1, 4
-	for h[i-1]&0x80 != 0 {
-		if i >= len(h) || shift > 56 {
-			return "", nil, fmt.Errorf("pack entry header at %d: %w", off, errUnsupported)
-		}
-		size |= int64(h[i]&0x7f) << shift
-		shift += 7
-		i++
+	typ, size, i, ok := gitpack.ObjectHeader(h)
+	if !ok {
+		return "", nil, fmt.Errorf("pack entry header at %d: %w", off, errUnsupported)
 	}
 	if size > maxTreeBytes {
 		return "", nil, fmt.Errorf("pack entry at %d too large: %w", off, errUnsupported)
@@ -174,29 +146,17 @@ func (p *pack) readAt(db *odb, off int64, depth int) (string, []byte, error) {
 	var base []byte
 	var err error
 	switch typ {
-	case 1, 2, 3, 4:
-	case 6: // offset delta
-		if i >= len(h) {
-			return "", nil, fmt.Errorf("pack entry header at %d: %w", off, errUnsupported)
-		}
-		c := h[i]
-		i++
-		rel := int64(c & 0x7f)
-		for c&0x80 != 0 {
-			if i >= len(h) {
-				return "", nil, fmt.Errorf("pack entry header at %d: %w", off, errUnsupported)
-			}
-			c = h[i]
-			i++
-			rel = (rel+1)<<7 | int64(c&0x7f)
-		}
-		if rel <= 0 || rel > off {
+	case gitpack.Commit, gitpack.Tree, gitpack.Blob, gitpack.Tag:
+	case gitpack.OfsDelta:
+		rel, w := gitpack.OffsetVarint(h[i:])
+		if w == 0 || rel <= 0 || rel > off {
 			return "", nil, fmt.Errorf("pack delta base at %d: %w", off, errUnsupported)
 		}
+		i += w
 		if baseType, base, err = p.readAt(db, off-rel, depth+1); err != nil {
 			return "", nil, err
 		}
-	case 7: // reference delta
+	case gitpack.RefDelta:
 		if i+20 > len(h) {
 			return "", nil, fmt.Errorf("pack entry header at %d: %w", off, errUnsupported)
 		}
@@ -219,9 +179,9 @@ func (p *pack) readAt(db *odb, off int64, depth int) (string, []byte, error) {
 	if typ <= 4 {
 		return packTypes[typ], data, nil
 	}
-	out, err := applyDelta(base, data)
+	out, err := gitpack.ApplyDelta(base, data, maxTreeBytes, func(n int64) []byte { return make([]byte, n) })
 	if err != nil {
-		return "", nil, fmt.Errorf("pack delta at %d: %w", off, err)
+		return "", nil, fmt.Errorf("pack delta at %d: %v: %w", off, err, errUnsupported)
 	}
 	return baseType, out, nil
 }
@@ -243,68 +203,4 @@ func (db *odb) inflate(b []byte, size int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
-}
-
-// applyDelta rebuilds an object from its base and a git delta.
-func applyDelta(base, delta []byte) ([]byte, error) {
-	bad := fmt.Errorf("bad delta: %w", errUnsupported)
-	varint := func() (int, bool) {
-		v, shift := 0, 0
-		for {
-			if len(delta) == 0 || shift > 56 {
-				return 0, false
-			}
-			c := delta[0]
-			delta = delta[1:]
-			v |= int(c&0x7f) << shift
-			shift += 7
-			if c&0x80 == 0 {
-				return v, true
-			}
-		}
-	}
-	srcSize, ok1 := varint()
-	dstSize, ok2 := varint()
-	if !ok1 || !ok2 || srcSize != len(base) || dstSize > maxTreeBytes {
-		return nil, bad
-	}
-	out := make([]byte, 0, dstSize)
-	for len(delta) > 0 {
-		op := delta[0]
-		delta = delta[1:]
-		if op&0x80 == 0 {
-			if op == 0 || int(op) > len(delta) {
-				return nil, bad
-			}
-			out = append(out, delta[:op]...)
-			delta = delta[op:]
-			continue
-		}
-		var off, size int
-		for b := 0; b < 7; b++ {
-			if op&(1<<b) == 0 {
-				continue
-			}
-			if len(delta) == 0 {
-				return nil, bad
-			}
-			if b < 4 {
-				off |= int(delta[0]) << (8 * b)
-			} else {
-				size |= int(delta[0]) << (8 * (b - 4))
-			}
-			delta = delta[1:]
-		}
-		if size == 0 {
-			size = 0x10000
-		}
-		if off+size > len(base) || len(out)+size > dstSize {
-			return nil, bad
-		}
-		out = append(out, base[off:off+size]...)
-	}
-	if len(out) != dstSize {
-		return nil, bad
-	}
-	return out, nil
 }
