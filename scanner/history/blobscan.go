@@ -2,16 +2,13 @@ package history
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/keysweep/keysweep/scanner"
 )
-
-// windowOverlap is how far consecutive windows of a streamed blob overlap:
-// a key, its secret and the text between them fit in it.
-const windowOverlap = 64 << 10
 
 var lfsPrefix = []byte("version https://git-lfs.github.com/spec/")
 
@@ -94,68 +91,47 @@ func (s *scan) done(id int32, size int64, ms []scanner.Match) {
 	s.mu.Unlock()
 }
 
-// scanStream scans a blob of size bytes too big to hold whole, reading r
-// in windows of MaxBlobBytes that overlap by windowOverlap. Lines, columns
-// and offsets of matches are those in the whole blob. Archives inside such
-// a blob are scanned as plain bytes only.
-func (s *scan) scanStream(id int32, r io.Reader, size int64) error {
-	win := int(s.opts.MaxBlobBytes)
-	if win < 2*windowOverlap {
-		win = 2 * windowOverlap
-	}
-	buf := make([]byte, win)
-	path := s.objs[id].path
-	var (
-		base  int64 // offset of buf[0] in the blob
-		lines int   // newlines before buf[0]
-		col0  int   // bytes between the last newline before buf[0] and buf[0]
-		n     int   // bytes held in buf
-		all   []scanner.Match
-	)
-	for {
-		m, err := io.ReadFull(r, buf[n:])
-		n += m
-		last := base+int64(n) >= size
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("read blob: %w", err)
+// scanStream scans a blob of size bytes too big to hold whole through the
+// detector's ScanReader: bounded memory, and lines, columns and offsets of
+// matches as in the whole blob. Archives inside such a blob are scanned as
+// plain bytes only. A blob shorter than size is a read error.
+func (s *scan) scanStream(ctx context.Context, id int32, r io.Reader, size int64) error {
+	var all []scanner.Match
+	sr := &sizedReader{r: r, left: size}
+	if err := s.det.ScanReader(ctx, s.objs[id].path, sr, func(m scanner.Match) { all = append(all, m) }); err != nil {
+		if errors.Is(err, errShortBlob) {
+			err = io.ErrUnexpectedEOF
 		}
-		if err != nil && !last {
-			return fmt.Errorf("read blob: %w", io.ErrUnexpectedEOF)
-		}
-		ms, serr := scanBytes(s.det, path, buf[:n])
-		if serr != nil {
-			s.blobErr(id, fmt.Errorf("scan blob window at %d: %w", base, serr))
-		}
-		limit := n
-		if !last {
-			limit = n - windowOverlap
-		}
-		for _, mt := range ms {
-			if mt.Start >= limit {
-				continue // found again, whole, in the next window
-			}
-			if mt.Line == 1 {
-				mt.Column += col0
-			}
-			mt.Line += lines
-			mt.Start += int(base)
-			mt.End += int(base)
-			all = append(all, mt)
-		}
-		if last {
-			break
-		}
-		seg := buf[:limit]
-		if nl := bytes.Count(seg, []byte{'\n'}); nl > 0 {
-			lines += nl
-			col0 = limit - (bytes.LastIndexByte(seg, '\n') + 1)
-		} else {
-			col0 += limit
-		}
-		copy(buf, buf[limit:n])
-		base += int64(limit)
-		n -= limit
+		return fmt.Errorf("read blob: %w", err)
 	}
 	s.done(id, size, all)
 	return nil
+}
+
+// errShortBlob is a blob that ended before its size: ScanReader takes
+// io.ErrUnexpectedEOF for the end of its input, so sizedReader says it so.
+var errShortBlob = errors.New("blob shorter than its size")
+
+// sizedReader reads exactly left bytes of r.
+type sizedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (s *sizedReader) Read(p []byte) (int, error) {
+	if s.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > s.left {
+		p = p[:s.left]
+	}
+	n, err := s.r.Read(p)
+	s.left -= int64(n)
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		if s.left > 0 {
+			return n, errShortBlob
+		}
+		err = nil
+	}
+	return n, err
 }

@@ -266,7 +266,7 @@ func (s *scan) readGitRefs(ctx context.Context, refs []blobRef, sem *semaphore.W
 	fn := func(i int, size int64, r *bufio.Reader) error {
 		id := refs[i].id
 		if size > s.opts.MaxBlobBytes {
-			return s.scanStream(id, io.LimitReader(r, size), size)
+			return s.scanStream(ctx, id, r, size)
 		}
 		if err := sem.Acquire(ctx, s.weight(size)); err != nil {
 			return err

@@ -39,7 +39,7 @@ func (s *scan) readGoGit(ctx context.Context) error {
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				s.readOne(st, r.id)
+				s.readOne(gctx, st, r.id)
 			}
 			return nil
 		})
@@ -56,7 +56,7 @@ func (s *scan) storageFS() (billy.Filesystem, bool) {
 }
 
 // readOne reads blob id from st and scans it; failures are unit errors.
-func (s *scan) readOne(st *filesystem.Storage, id int32) {
+func (s *scan) readOne(ctx context.Context, st *filesystem.Storage, id int32) {
 	o, err := st.EncodedObject(plumbing.BlobObject, s.objs[id].hash)
 	if errors.Is(err, plumbing.ErrObjectNotFound) && s.partial {
 		s.mu.Lock()
@@ -75,8 +75,8 @@ func (s *scan) readOne(st *filesystem.Storage, id int32) {
 	}
 	defer r.Close()
 	if o.Size() > s.opts.MaxBlobBytes {
-		if err := s.scanStream(id, r, o.Size()); err != nil {
-			s.blobErr(id, err)
+		if err := s.scanStream(ctx, id, r, o.Size()); err != nil && ctx.Err() == nil {
+			s.blobErr(id, err) // not when interrupted: the blob is simply not scanned
 		}
 		return
 	}

@@ -3,7 +3,6 @@ package staged
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -13,20 +12,20 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Scanner finds credentials in one file's bytes; path is the file's path,
+// Scanner finds credentials in one file's bytes (ScanBlob), or streamed
+// from a reader in bounded memory (ScanReader); path is the file's path,
 // for detectors that weigh it. *scanner.Detector satisfies it.
 type Scanner interface {
 	ScanBlob(path string, data []byte) ([]scanner.Match, error)
+	ScanReader(ctx context.Context, path string, r io.Reader, emit func(scanner.Match)) error
 }
 
-// Blobs larger than window are scanned window by window, each window
-// overlapping the next by overlap bytes, so memory stays bounded whatever
-// the size of a file.
+// Blobs larger than window are streamed through ScanReader, so memory
+// stays bounded whatever the size of a file.
 // Archives (zip, gzip, tar) up to maxWhole bytes are read whole instead,
 // as the detector needs all of one to list its members.
 const (
 	window   = 8 << 20
-	overlap  = 64 << 10
 	maxWhole = 64 << 20
 )
 
@@ -110,7 +109,12 @@ func scanObjects(ctx context.Context, cf *catFile, det Scanner, col *scanner.Col
 				return fmt.Errorf("read blob %s: %w", obj.ID, err)
 			}
 			if !isArchive(head) || obj.Size > maxWhole {
-				ms, err := scanWindows(det, items[i].path, io.MultiReader(bytes.NewReader(head), obj.R))
+				var ms []scanner.Match
+				err := det.ScanReader(gctx, items[i].path, io.MultiReader(bytes.NewReader(head), obj.R),
+					func(m scanner.Match) { ms = append(ms, m) })
+				if cerr := gctx.Err(); cerr != nil {
+					return cerr
+				}
 				report(i, ms, err)
 				return nil
 			}
@@ -137,59 +141,4 @@ func scanObjects(ctx context.Context, cf *catFile, det Scanner, col *scanner.Col
 		return err
 	}
 	return werr
-}
-
-// scanWindows scans r window by window and returns the matches with their
-// offsets, lines and columns relative to the whole blob. A match that starts
-// in the overlap of two windows is reported once.
-func scanWindows(det Scanner, path string, r io.Reader) ([]scanner.Match, error) {
-	buf := make([]byte, window+overlap)
-	var (
-		out     []scanner.Match
-		base    int // blob offset of buf[0]
-		lines   int // newlines before base
-		col     int // bytes between the last newline before base and base
-		have    int // bytes in buf
-		scanErr error
-	)
-	for {
-		n, err := io.ReadFull(r, buf[have:])
-		have += n
-		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-		if err != nil && !eof {
-			return out, fmt.Errorf("read %s: %w", path, err)
-		}
-		keep := have - overlap // matches starting before keep belong to this window
-		if eof {
-			keep = have
-		}
-		ms, err := det.ScanBlob(path, buf[:have])
-		if err != nil && scanErr == nil {
-			scanErr = err
-		}
-		for _, m := range ms {
-			if m.Start >= keep {
-				continue
-			}
-			if m.Line == 1 {
-				m.Column += col
-			}
-			m.Line += lines
-			m.Start += base
-			m.End += base
-			out = append(out, m)
-		}
-		if eof {
-			return out, scanErr
-		}
-		done := buf[:keep]
-		if nl := bytes.Count(done, []byte{'\n'}); nl > 0 {
-			lines += nl
-			col = keep - bytes.LastIndexByte(done, '\n') - 1
-		} else {
-			col += keep
-		}
-		base += keep
-		have = copy(buf, buf[keep:have])
-	}
 }

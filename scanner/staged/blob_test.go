@@ -1,57 +1,54 @@
 package staged
 
 import (
-	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/keysweep/keysweep/scanner"
 )
 
-// tokenScanner reports every "TOKEN" with its offsets, line and column,
-// so that window arithmetic can be checked against a whole-buffer scan.
-type tokenScanner struct{}
-
-func (tokenScanner) ScanBlob(path string, data []byte) ([]scanner.Match, error) {
-	var ms []scanner.Match
-	off := 0
-	for {
-		i := bytes.Index(data[off:], []byte("TOKEN"))
-		if i < 0 {
-			return ms, nil
+// TestStagedBigBlob stages a file larger than window, with keys on both
+// sides of chunk and window edges and after a line longer than a window:
+// it is streamed, and every key is found once, at its line and column in
+// the whole file.
+func TestStagedBigBlob(t *testing.T) {
+	r := newRepo(t)
+	var b strings.Builder
+	want := map[string][]string{}
+	line := 1
+	filler := func(until int) {
+		for b.Len() < until {
+			b.WriteString(strings.Repeat("x", 999) + "\n")
+			line++
 		}
-		s := off + i
-		line := bytes.Count(data[:s], []byte{'\n'}) + 1
-		col := s - (bytes.LastIndexByte(data[:s], '\n') + 1) + 1
-		ms = append(ms, scanner.Match{KeyID: "TOKEN", Start: s, End: s + 5, Line: line, Column: col})
-		off = s + 5
 	}
-}
-
-func TestScanWindows(t *testing.T) {
-	var b bytes.Buffer
-	// Tokens around every window edge and inside overlaps, on long and
-	// short lines, so line and column carry across windows.
-	line := strings.Repeat("x", 1000) + "\n"
-	for b.Len() < 3*window {
-		b.WriteString(line)
+	plant := func(seed uint64, prefix string) {
+		c := newCred(seed)
+		want[c.id] = []string{fmt.Sprintf("big.ini:%d:false:staged", line+1)}
+		b.WriteString("[default]\n" + prefix + "aws_access_key_id = " + c.id + "\naws_secret_access_key = " + c.secret + "\n")
+		line += 3
 	}
-	data := b.Bytes()
-	for _, at := range []int{0, window - overlap - 3, window - overlap, window - 2, window + 7, 2*window - overlap - 1, 2*window - 2*overlap, len(data) - 6} {
-		copy(data[at:], "TOKEN")
+	plant(11, "")
+	for _, edge := range []int{4 << 20, window, 2 * window} {
+		filler(edge - 40) // the key ID straddles the edge
+		plant(uint64(edge), "")
 	}
-	long := bytes.Repeat([]byte("y"), window+100) // one line across a whole window
-	data = append(data, long...)
-	copy(data[len(data)-50:], "TOKEN")
-
-	want, _ := tokenScanner{}.ScanBlob("f", data)
-	got, err := scanWindows(tokenScanner{}, "f", bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
+	b.WriteString(strings.Repeat("y", window+100) + "\n") // one line across a whole window
+	line++
+	plant(99, "")
+	r.Write("big.ini", b.String())
+	r.Git("add", "big.ini")
+	res := scanStaged(t, r.Dir)
+	if got := summary(res); !reflect.DeepEqual(got, want) {
+		t.Errorf("findings = %v, want %v", got, want)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("windowed scan differs:\n got %d matches %+v\nwant %d matches %+v", len(got), got, len(want), want)
+	for _, f := range res.Findings {
+		if c := f.Locations[0].Column; c != len("aws_access_key_id = ")+1 {
+			t.Errorf("%s: column %d, want %d", f.KeyID, c, len("aws_access_key_id = ")+1)
+		}
+	}
+	if len(res.Errors) != 0 || len(res.Notes) != 0 {
+		t.Errorf("errors %v, notes %v", res.Errors, res.Notes)
 	}
 }
 
