@@ -141,6 +141,12 @@ func (p *Policy) Merge(q *Policy) *Policy {
 	return out
 }
 
+// Removes reports whether Filter would remove location l of finding f: the
+// baseline holds the finding, or an allow entry matches it at l.
+func (p *Policy) Removes(f *scanner.Finding, l scanner.Location) bool {
+	return p != nil && (p.Baseline[f.Fingerprint] || p.allows(f, l.Path))
+}
+
 // Filter removes from res the findings the baseline holds, the locations
 // an allow entry matches, and the findings left with no location. It
 // returns how many findings it removed. res.Errors and res.Notes are kept.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,14 @@ func TestPolicyFilter(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("kept %v, want %v", got, tt.want)
+			}
+			// Removes answers location by location what Filter did.
+			for _, f := range base().Findings {
+				for _, l := range f.Locations {
+					if rm, kept := tt.pol.Removes(&f, l), slices.Contains(tt.want[f.KeyID], l.Path); rm == kept {
+						t.Errorf("Removes(%s, %s) = %v, but Filter kept it: %v", f.KeyID, l.Path, rm, kept)
+					}
+				}
 			}
 		})
 	}

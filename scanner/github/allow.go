@@ -32,17 +32,7 @@ func ApplyRepoAllowlists(res *scanner.Result, mirrors map[string]string) (droppe
 	for _, f := range res.Findings {
 		var locs []scanner.Location
 		for _, l := range f.Locations {
-			p := (*hooks.Policy)(nil)
-			if _, ok := mirrors[l.Repo]; ok {
-				p = policy(l.Repo)
-			}
-			if p == nil {
-				locs = append(locs, l)
-				continue
-			}
-			one := scanner.Result{Findings: []scanner.Finding{f}}
-			one.Findings[0].Locations = []scanner.Location{l}
-			if p.Filter(&one) == 0 {
+			if _, ok := mirrors[l.Repo]; !ok || !policy(l.Repo).Removes(&f, l) {
 				locs = append(locs, l)
 			}
 		}
