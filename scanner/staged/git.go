@@ -18,22 +18,10 @@ import (
 // "run git SUBCOMMAND: ERR: STDERR" (the trimmed standard error, when any);
 // errors.As finds the *exec.ExitError of a non-zero exit.
 func (o *Options) RunGit(ctx context.Context, args ...string) ([]byte, error) {
-	return o.gitStarted(ctx, nil, args...)
-}
-
-// gitStarted is git, calling started (when not nil) as soon as the process
-// runs, so the caller can start other work alongside it.
-func (o *Options) gitStarted(ctx context.Context, started func(), args ...string) ([]byte, error) {
 	cmd := o.command(ctx, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Start()
-	if err == nil {
-		if started != nil {
-			started()
-		}
-		err = cmd.Wait()
-	}
+	err := cmd.Run()
 	out := stdout.Bytes()
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())

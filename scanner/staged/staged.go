@@ -55,7 +55,7 @@ type change struct {
 // skipped. Blobs that cannot be read become unit errors on col; an error is
 // returned only when git itself fails or ctx is cancelled.
 func Staged(ctx context.Context, det Scanner, col *scanner.Collector, opts Options) error {
-	changes, err := opts.stagedChanges(ctx, nil)
+	changes, err := opts.stagedChanges(ctx)
 	if err != nil {
 		return err
 	}
@@ -157,17 +157,16 @@ func headKeys(ctx context.Context, cf *lazyCatFile, objDir string, det Scanner, 
 }
 
 // stagedChanges lists the index entries that differ from HEAD, or from the
-// empty tree when HEAD does not exist yet (before the first commit).
-// started is called once git diff-index runs, unless it could not start.
-func (o *Options) stagedChanges(ctx context.Context, started func()) ([]change, error) {
-	if cs, err := o.inProcessChanges(); err == nil && !o.viaGit {
-		if started != nil {
-			started()
+// empty tree when HEAD does not exist yet (before the first commit): read
+// in process when the repository allows (headdiff.go), else from git.
+func (o *Options) stagedChanges(ctx context.Context) ([]change, error) {
+	if !o.viaGit {
+		if cs, err := o.inProcessChanges(); err == nil {
+			return cs, nil
 		}
-		return cs, nil
 	}
 	args := []string{"diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "--ignore-submodules=all"}
-	out, err := o.gitStarted(ctx, started, append(args, "HEAD", "--")...)
+	out, err := o.RunGit(ctx, append(args, "HEAD", "--")...)
 	if err != nil {
 		if exitCode(err) != 128 || o.headExists(ctx) {
 			return nil, fmt.Errorf("list staged changes: %w", err)
